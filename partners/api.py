@@ -1,0 +1,81 @@
+from rest_framework.filters import SearchFilter
+
+from prm.api.viewsets import HistoryMixin, ScopedModelViewSet
+
+from . import services
+from .filters import AgreementFilterSet, PartnerFilterSet
+from .models import Agreement, Partner, Tier
+from .serializers import AgreementSerializer, PartnerSerializer, TierSerializer
+
+
+class TierViewSet(HistoryMixin, ScopedModelViewSet):
+    queryset = Tier.objects.all()
+    serializer_class = TierSerializer
+    ordering_fields = ["rank", "name"]
+    action_permissions = {
+        "list": "tier.view",
+        "retrieve": "tier.view",
+        "history": "audit.view",
+        "create": "tier.manage",
+        "update": "tier.manage",
+        "partial_update": "tier.manage",
+    }
+
+    def perform_create(self, serializer):
+        serializer.instance = services.tier_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.tier_update(
+            actor=self.request.user, tier=serializer.instance, data=serializer.validated_data
+        )
+
+
+class PartnerViewSet(HistoryMixin, ScopedModelViewSet):
+    queryset = Partner.objects.select_related("tier", "manager")
+    serializer_class = PartnerSerializer
+    filterset_class = PartnerFilterSet
+    ordering_fields = ["name", "country", "status", "joined_on", "created_at", "tier__rank"]
+    ordering = ["name", "id"]
+    action_permissions = {
+        "list": "partner.view",
+        "retrieve": "partner.view",
+        "history": "audit.view",
+        "create": "partner.manage",
+        "update": "partner.manage",
+        "partial_update": "partner.manage",
+    }
+
+    def perform_create(self, serializer):
+        serializer.instance = services.partner_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.partner_update(
+            actor=self.request.user, partner=serializer.instance, data=serializer.validated_data
+        )
+
+
+class AgreementViewSet(HistoryMixin, ScopedModelViewSet):
+    queryset = Agreement.objects.select_related("partner")
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilterSet
+    filter_backends = [*ScopedModelViewSet.filter_backends, SearchFilter]
+    search_fields = ["title", "reference"]
+    ordering_fields = ["starts_on", "expires_on", "title"]
+    action_permissions = {
+        "list": "agreement.view",
+        "retrieve": "agreement.view",
+        "history": "audit.view",
+        "create": "agreement.manage",
+        "update": "agreement.manage",
+        "partial_update": "agreement.manage",
+    }
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        partner = data.pop("partner")
+        serializer.instance = services.agreement_create(actor=self.request.user, partner=partner, data=data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.agreement_update(
+            actor=self.request.user, agreement=serializer.instance, data=serializer.validated_data
+        )

@@ -1,0 +1,107 @@
+"""Partner-portal pages: the signed-in partner user's own organization, nothing else."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.views.generic import TemplateView, View
+
+from prm import tenancy
+from prm.accounts import services as account_services
+from prm.accounts.forms import InviteUserForm
+from prm.accounts.models import User
+from prm.accounts.serializers import UserSerializer
+from prm.errors import DomainError
+from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.permissions import has_perm
+
+from .models import Agreement, Partner
+
+
+class PortalMixin(ScopedPageMixin):
+    permission_required = "portal.partner"
+
+    def get_context_data(self, **kwargs):
+        partner = tenancy.get_visible_or_404(
+            Partner.objects.select_related("tier", "manager"), self.request.user, pk=self.request.user.partner_id
+        )
+        return super().get_context_data(partner=partner, **kwargs)
+
+
+class PortalHomeView(PortalMixin, TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        agreements = tenancy.scope(Agreement.objects.all(), user).order_by("expires_on", "id")
+        users = tenancy.scope(User.objects.all(), user)
+        return super().get_context_data(
+            agreements=list(agreements[:5]),
+            active_users=users.filter(is_active=True).count(),
+            pending_invites=users.filter(is_active=True, last_login__isnull=True, invited_at__isnull=False).count(),
+            **kwargs,
+        )
+
+
+class PortalAgreementsView(PortalMixin, TemplateView):
+    template_name = "portal/agreements.html"
+
+    def get_context_data(self, **kwargs):
+        agreements = tenancy.scope(Agreement.objects.all(), self.request.user).order_by("expires_on", "id")
+        return super().get_context_data(agreements=agreements, **kwargs)
+
+
+class PortalUsersView(PortalMixin, SerializerFormMixin, TemplateView):
+    """The organization's users; a partner_admin invites new ones here (an email with a set-password link)."""
+
+    template_name = "portal/users.html"
+    form_class = InviteUserForm
+    serializer_class = UserSerializer
+    success_message = "Invitation sent."
+
+    def post(self, request, *args, **kwargs):
+        if not has_perm(self.request.user, "user.manage"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only a partner admin can invite users.")
+        return super().post(request, *args, **kwargs)
+
+    def get_serializer(self, data):
+        return UserSerializer(data={**data, "partner": self.request.user.partner_id}, context={"request": self.request})
+
+    def get_context_data(self, **kwargs):
+        users = tenancy.scope(User.objects.all(), self.request.user).order_by("-is_active", "email")
+        return super().get_context_data(users=users, can_manage=has_perm(self.request.user, "user.manage"), **kwargs)
+
+    def perform(self, data):
+        return account_services.user_create(actor=self.request.user, **data)
+
+    def get_success_url(self, result):
+        return reverse("portal:users")
+
+
+class _UserActionView(ScopedPageMixin, View):
+    permission_required = "user.manage"
+    model = User
+    object_view = True
+    http_method_names = ["post"]
+    action = None
+    done = ""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            self.action(actor=request.user, user=self.object)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.done.format(user=self.object.display_name))
+        return HttpResponseRedirect(reverse("portal:users"))
+
+
+class UserDeactivateView(_UserActionView):
+    action = staticmethod(account_services.user_deactivate)
+    done = "{user} can no longer sign in."
+
+
+class UserReactivateView(_UserActionView):
+    action = staticmethod(account_services.user_reactivate)
+    done = "{user} can sign in again."

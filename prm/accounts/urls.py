@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "account"
+
+urlpatterns = [
+    path("api-keys/", views.ApiKeysView.as_view(), name="api-keys"),
+    path("api-keys/<str:prefix>/revoke/", views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+]

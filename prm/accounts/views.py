@@ -1,0 +1,109 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.generic import RedirectView, TemplateView, View
+
+from prm.api.throttling import LoginThrottle
+from prm.errors import DomainError
+from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.permissions import has_perm
+
+from . import services
+from .forms import ApiKeyForm, LoginForm
+from .models import ApiKey
+from .serializers import ApiKeySerializer
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in with the email; attempts per client address are limited like the API's token endpoint."""
+
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        throttle = LoginThrottle()
+        if not throttle.allow_request(request, self):
+            wait = int(throttle.wait() or 60)
+            response = render(
+                request,
+                self.template_name,
+                {"form": self.get_form(), "throttled": f"Too many sign-in attempts. Try again in {wait} seconds."},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class HomeView(RedirectView):
+    """Each user lands on their own portal."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        user = self.request.user
+        if not user.is_authenticated:
+            return reverse("login")
+        return reverse("manage:dashboard") if has_perm(user, "portal.manager") else reverse("portal:home")
+
+
+class ApiKeysView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = "account/api_keys.html"
+    permission_required = "apikey.manage"
+    model = ApiKey
+    form_class = ApiKeyForm
+    serializer_class = ApiKeySerializer
+
+    def get_initial(self):
+        return {"read_only": True}
+
+    def get_context_data(self, **kwargs):
+        keys = self.get_queryset().filter(owner=self.request.user).order_by("revoked", "-created")
+        return super().get_context_data(keys=keys, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.created_secret = None
+        response = super().post(request, *args, **kwargs)
+        if self.created_secret:
+            # Shown once, on the page that answers the POST; never stored in clear, never in a redirect.
+            return self.render_to_response(
+                self.get_context_data(form=self.get_form(), new_key=self.created_secret, new_key_name=self.created_name)
+            )
+        return response
+
+    def perform(self, data):
+        api_key, self.created_secret = services.api_key_create(actor=self.request.user, **data)
+        self.created_name = api_key.name
+        return api_key
+
+    def get_success_url(self, result):
+        return reverse("account:api-keys")
+
+
+class ApiKeyRevokeView(ScopedPageMixin, View):
+    permission_required = "apikey.manage"
+    model = ApiKey
+    object_view = True
+    pk_url_kwarg = "prefix"
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return super().get_queryset().filter(owner=self.request.user)
+
+    def get_object(self, queryset=None):
+        from prm import tenancy
+
+        return tenancy.get_visible_or_404(self.get_queryset(), self.request.user, prefix=self.kwargs["prefix"])
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.api_key_revoke(actor=request.user, api_key=self.object)
+            messages.success(request, f"API key “{self.object.name}” revoked.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("account:api-keys"))
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from prm.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.HomeView.as_view(), name="home"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("healthz", account_views.healthz, name="healthz"),
+    path("account/", include("prm.accounts.urls")),
+    path("manage/", include("partners.urls")),
+    path("portal/", include("partners.portal_urls")),
+    path("api/", include("prm.api.urls")),
+    path("admin/", admin.site.urls),
+]
