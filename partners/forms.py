@@ -30,9 +30,7 @@ class PartnerForm(StyledForm):
         super().__init__(*args, **kwargs)
         user = self.request.user if self.request else None
         self.fields["tier"].queryset = tenancy.scope(Tier.objects.all(), user)
-        self.fields["manager"].queryset = tenancy.scope(
-            User.objects.filter(role__in=STAFF_ROLES, is_active=True), user
-        )
+        self.fields["manager"].queryset = tenancy.scope(User.objects.filter(role__in=STAFF_ROLES, is_active=True), user)
 
 
 class TierForm(StyledForm):

@@ -9,4 +9,6 @@ logger = logging.getLogger("prm.events")
 
 @subscribe("*")
 def log_event(event) -> None:
-    logger.info("event.dispatched", extra={"event": event.name, "aggregate": f"{event.aggregate_type}:{event.aggregate_id}"})
+    logger.info(
+        "event.dispatched", extra={"event": event.name, "aggregate": f"{event.aggregate_type}:{event.aggregate_id}"}
+    )

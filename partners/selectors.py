@@ -36,6 +36,15 @@ PARTNER_SORTS = {
 def partner_list(*, user: User, params: QueryDict, request=None) -> tuple[PartnerFilterSet, Any]:
     """The filtered, sorted partners the user may see, and the filterset (for the form and its errors)."""
     base = tenancy.scope(Partner.objects.select_related("tier", "manager"), user)
+    # The page's filter form submits every select, "Any" as an empty value: that means "no filter", not an
+    # invalid choice (which would empty the directory and the CSV export).
+    params = params.copy()
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v.strip()]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
     filterset = PartnerFilterSet(params, queryset=base, request=request)
     queryset = filterset.qs if filterset.is_valid() else base.none()
     sort = params.get("sort", "name")

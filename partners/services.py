@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
-from prm.accounts.roles import Role, STAFF_ROLES
+from prm.accounts.roles import STAFF_ROLES, Role
 from prm.events.services import event_emit
 from prm.services import apply_changes, service, validate_and_save
 

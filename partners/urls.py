@@ -23,12 +23,24 @@ urlpatterns = [
     path("tiers/", views.TierListView.as_view(), name="tier-list"),
     path("tiers/new/", views.TierCreateView.as_view(), name="tier-create"),
     path("tiers/<int:pk>/edit/", views.TierUpdateView.as_view(), name="tier-edit"),
-    path("applications/", coming_soon("Applications", "Partner applications, screening and fit scoring."), name="applications"),
-    path("onboarding/", coming_soon("Onboarding", "Onboarding plans and checklists for every new partner."), name="onboarding"),
-    path("enablement/", coming_soon("Training", "Courses, certifications and the resource library."), name="enablement"),
+    path(
+        "applications/",
+        coming_soon("Applications", "Partner applications, screening and fit scoring."),
+        name="applications",
+    ),
+    path(
+        "onboarding/",
+        coming_soon("Onboarding", "Onboarding plans and checklists for every new partner."),
+        name="onboarding",
+    ),
+    path(
+        "enablement/", coming_soon("Training", "Courses, certifications and the resource library."), name="enablement"
+    ),
     path("deals/", coming_soon("Deals", "Deal registration, conflict detection and approvals."), name="deals"),
     path("leads/", coming_soon("Leads", "Lead distribution to partners."), name="leads"),
     path("incentives/", coming_soon("Incentives", "Rebates, SPIFFs, accruals and payouts."), name="incentives"),
     path("mdf/", coming_soon("MDF", "Market development funds: requests and claims."), name="mdf"),
-    path("performance/", coming_soon("Scorecards", "Partner KPIs, scorecards and tier evaluation."), name="performance"),
+    path(
+        "performance/", coming_soon("Scorecards", "Partner KPIs, scorecards and tier evaluation."), name="performance"
+    ),
 ]

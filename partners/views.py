@@ -4,7 +4,7 @@ import csv
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -35,7 +35,9 @@ class PartnerListView(ScopedPageMixin, TemplateView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.partner_list(user=self.request.user, params=self.request.GET, request=self.request)
+        filterset, queryset = selectors.partner_list(
+            user=self.request.user, params=self.request.GET, request=self.request
+        )
         page = Paginator(queryset, self.page_size).get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()
         params.pop("page", None)
@@ -107,7 +109,7 @@ class PartnerCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
     form_class = PartnerForm
     serializer_class = PartnerSerializer
     success_message = "Partner created."
-    extra_context = {"title": "New partner"}
+    extra_context = {"title": "New partner", "cancel_url": reverse_lazy("manage:partner-list")}
 
     def perform(self, data):
         return services.partner_create(actor=self.request.user, data=data)
@@ -164,10 +166,16 @@ class TierCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
     form_class = TierForm
     serializer_class = TierSerializer
     success_message = "Tier created."
-    extra_context = {"title": "New tier"}
+    extra_context = {"title": "New tier", "cancel_url": reverse_lazy("manage:tier-list")}
 
     def get_initial(self):
-        return {"min_revenue": 0, "min_won_deals": 0, "min_certified_users": 0, "deal_protection_days": 90, "rebate_percent": 0}
+        return {
+            "min_revenue": 0,
+            "min_won_deals": 0,
+            "min_certified_users": 0,
+            "deal_protection_days": 90,
+            "rebate_percent": 0,
+        }
 
     def perform(self, data):
         return services.tier_create(actor=self.request.user, data=data)
@@ -180,7 +188,7 @@ class TierUpdateView(TierCreateView):
     model = Tier
     object_view = True
     success_message = "Tier saved."
-    extra_context = None
+    extra_context = {"cancel_url": reverse_lazy("manage:tier-list")}
 
     def get_initial(self):
         return {f: getattr(self.object, f) for f in TierForm.base_fields}

@@ -51,7 +51,9 @@ def register_models() -> None:
 ACTIONS = {0: "created", 1: "updated", 2: "deleted", 3: "accessed"}
 
 
-def history_for(*objects: models.Model, related: models.QuerySet | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def history_for(
+    *objects: models.Model, related: models.QuerySet | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
     """Audit entries of the given objects (and optionally of a queryset of related rows), newest first,
     in one query, shaped for a page or the API."""
     q = models.Q()

@@ -51,7 +51,9 @@ class ScopedPageMixin(AccessMixin):
         if getattr(self, "object", None) is not None:
             return self.object
         return tenancy.get_visible_or_404(
-            queryset if queryset is not None else self.get_queryset(), self.request.user, pk=self.kwargs[self.pk_url_kwarg]
+            queryset if queryset is not None else self.get_queryset(),
+            self.request.user,
+            pk=self.kwargs[self.pk_url_kwarg],
         )
 
 
@@ -122,7 +124,7 @@ class SerializerFormMixin:
 
 
 def _add_errors(form, detail) -> None:
-    for field, errors in (detail.items() if isinstance(detail, dict) else [("__all__", detail)]):
+    for field, errors in detail.items() if isinstance(detail, dict) else [("__all__", detail)]:
         errors = errors if isinstance(errors, list) else [errors]
         target = field if field in form.fields else None
         if target:
@@ -195,9 +197,7 @@ def navigation(request) -> dict[str, Any]:
                 url = reverse(url_name)
             except NoReverseMatch:
                 continue
-            active = current_name == url_name or (
-                request.path.startswith(url) and url not in ("/manage/", "/portal/")
-            )
+            active = current_name == url_name or (request.path.startswith(url) and url not in ("/manage/", "/portal/"))
             links.append({"label": label, "url": url, "icon": icon, "active": active})
         sections.append({"title": title, "links": links})
     return {"nav_sections": sections, "program_name": settings.PRM_PROGRAM_NAME}

@@ -24,8 +24,12 @@ class ApiKeyForm(StyledForm):
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="Email", max_length=254, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "class": "form-control"})
+        label="Email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "class": "form-control"}),
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"})
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
     )

@@ -70,7 +70,9 @@ class User(AbstractUser):
 
 
 class ApiKeyManager(BaseAPIKeyManager.from_queryset(TenantQuerySet)):
-    pass
+    def get_usable_keys(self):
+        # The owner is needed on every authenticated request: fetch it with the key.
+        return super().get_usable_keys().select_related("owner")
 
 
 class ApiKey(AbstractAPIKey):
@@ -104,3 +106,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -10,7 +10,11 @@ from .roles import Role
 class UserSerializer(serializers.ModelSerializer):
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), allow_null=True, required=False)
     password = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=128, style={"input_type": "password"},
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=128,
+        style={"input_type": "password"},
         help_text="Leave out to send the user an invitation email with a link to set a password.",
     )
     role = serializers.ChoiceField(choices=Role.choices)

@@ -18,7 +18,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid API key header: expected 'Api-Key <key>'.")
         try:
             key = header[1].decode()
-            api_key = ApiKey.objects.select_related("owner").get_from_key(key)
+            api_key = ApiKey.objects.get_from_key(key)
         except (ApiKey.DoesNotExist, UnicodeError):
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.") from None
         if api_key.has_expired or not api_key.owner.is_active:

@@ -18,7 +18,11 @@ class RolePermission(permissions.BasePermission):
             return True
         if not request.user or not request.user.is_authenticated:
             return False
-        if isinstance(request.auth, ApiKey) and request.auth.read_only and request.method not in permissions.SAFE_METHODS:
+        if (
+            isinstance(request.auth, ApiKey)
+            and request.auth.read_only
+            and request.method not in permissions.SAFE_METHODS
+        ):
             self.message = "This API key is read-only."
             return False
         if permission is None:

@@ -22,4 +22,8 @@ def subscribe(pattern: str) -> Callable[[Handler], Handler]:
 
 
 def handlers_for(name: str) -> list[Handler]:
-    return [fn for pattern, fn in _handlers if pattern == "*" or pattern == name or (pattern.endswith(".") and name.startswith(pattern))]
+    return [
+        fn
+        for pattern, fn in _handlers
+        if pattern == "*" or pattern == name or (pattern.endswith(".") and name.startswith(pattern))
+    ]

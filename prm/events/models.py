@@ -24,9 +24,7 @@ class OutboxEvent(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(
-                fields=["id"], name="outbox_pending_idx", condition=models.Q(dispatched_at__isnull=True)
-            ),
+            models.Index(fields=["id"], name="outbox_pending_idx", condition=models.Q(dispatched_at__isnull=True)),
             models.Index(fields=["aggregate_type", "aggregate_id"]),
         ]
 

@@ -18,7 +18,7 @@ from prm.accounts import services as account_services
 from prm.accounts.models import User
 from prm.accounts.roles import Role
 
-DEMO_PASSWORD = "prm-demo-2026"
+DEMO_PASSWORD = "prm-demo-2026"  # noqa: S105  (printed for the demo on purpose)
 
 TIERS = [
     # name, rank, min revenue, min won deals, min certified users, protection days, rebate %
@@ -35,7 +35,12 @@ STAFF = [
     ("finance@demo.prm", "Fatima", "Haddad", Role.FINANCE, "Partner finance"),
 ]
 COUNTRIES = ["US", "GB", "DE", "FR", "NL", "IN", "AU", "BR", "JP", "CA", "ES", "SE", "SG", "ZA"]
-STATUSES = [PartnerStatus.ACTIVE] * 24 + [PartnerStatus.ONBOARDING] * 8 + [PartnerStatus.SUSPENDED] * 4 + [PartnerStatus.CHURNED] * 4
+STATUSES = (
+    [PartnerStatus.ACTIVE] * 24
+    + [PartnerStatus.ONBOARDING] * 8
+    + [PartnerStatus.SUSPENDED] * 4
+    + [PartnerStatus.CHURNED] * 4
+)
 KIND_FOR_TYPE = {
     PartnerType.RESELLER: AgreementKind.RESELLER,
     PartnerType.DISTRIBUTOR: AgreementKind.DISTRIBUTION,
@@ -102,8 +107,10 @@ class Command(BaseCommand):
                 self._agreements(partner, rng, admin, today, index=i)
 
         if not quiet:
-            self.stdout.write(self.style.SUCCESS(f"Demo program ready: {Partner.objects.count()} partners ({created} new)."))
-            self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo program ready: {Partner.objects.count()} partners ({created} new).")
+            )
+            self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for email, role in [
                 ("admin@demo.prm", "program_admin"),
                 ("manager@demo.prm", "partner_manager"),

@@ -1,0 +1,130 @@
+"""The job path end to end with a real Celery worker: a separate process, the real Redis broker and the real
+PostgreSQL test database. Skipped locally without a broker (and said so); CI runs it (PRM_STRICT=1)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from partners import services as partner_services
+from partners.tasks import agreements_remind_expiring_task
+from prm.celery import app as celery_app
+from prm.events.models import OutboxEvent
+
+from ..conftest import skip_or_fail
+from ..factories import AgreementFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, tmp_path_factory):
+    """A `celery worker` process on the test database; yields the folder its emails are written to."""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis"):
+        skip_or_fail("real-worker tests need CELERY_BROKER_URL=redis://... (see .ci/run)")
+    if connection.vendor != "postgresql":
+        skip_or_fail("real-worker tests need DATABASE_URL=postgres://... (a worker cannot share an in-memory SQLite)")
+
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    log_path = mail_dir.parent / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "prm.settings.local",
+        "DEBUG": "false",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one slash: keep the path absolute
+    }
+    celery_app.control.purge()
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "prm",
+                "worker",
+                "--pool=solo",
+                "-n",
+                name,
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(timeout=1.0):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start:\n" + log_path.read_text()[-3000:])
+        yield mail_dir
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def broker_mode():
+    """This test's own process sends tasks to the broker instead of running them in-process."""
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+def _wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_the_worker_sends_agreement_expiry_reminders_once(worker, broker_mode, partner_a, partner_a_admin):
+    agreement = AgreementFactory(
+        partner=partner_a, title="Reseller 2027", expires_on=timezone.localdate() + timedelta(days=7)
+    )
+
+    assert agreements_remind_expiring_task.delay().get(timeout=60) == 1
+    assert agreements_remind_expiring_task.delay().get(timeout=60) == 0  # a re-run changes nothing
+
+    agreement.refresh_from_db()
+    assert agreement.expiry_reminder_sent_on == timezone.localdate()
+    emails = [p.read_text() for p in worker.iterdir()]
+    assert len(emails) == 1
+    assert "To: admin@alpha.example" in emails[0]
+    assert "Reseller 2027" in emails[0]
+
+
+def test_the_worker_dispatches_outbox_events_written_by_a_service(worker, broker_mode, program_admin, partner_a):
+    partner_services.partner_update(actor=program_admin, partner=partner_a, data={"status": "suspended"})
+    events = OutboxEvent.objects.filter(aggregate_id=str(partner_a.pk), name__startswith="partner.")
+    assert events.count() == 2
+
+    assert _wait_for(lambda: not events.filter(dispatched_at__isnull=True).exists()), list(events.values())
