@@ -77,9 +77,11 @@ def test_a_failing_subscriber_is_retried_later_without_blocking_the_others(partn
 def test_a_broker_outage_loses_no_event(program_admin, partner_a, django_capture_on_commit_callbacks):
     from kombu.exceptions import OperationalError
 
-    with mock.patch("prm.events.tasks.outbox_dispatch.delay", side_effect=OperationalError("redis down")):
-        with django_capture_on_commit_callbacks(execute=True):
-            partner_services.partner_update(actor=program_admin, partner=partner_a, data={"name": "Alpha 2"})
+    with (
+        mock.patch("prm.events.tasks.outbox_dispatch.delay", side_effect=OperationalError("redis down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        partner_services.partner_update(actor=program_admin, partner=partner_a, data={"name": "Alpha 2"})
 
     partner_a.refresh_from_db()
     assert partner_a.name == "Alpha 2"  # the write stands
