@@ -1,15 +1,17 @@
 from django.contrib import admin
 
+from prm.admin import ReadOnlyAdmin
+
 from .models import Agreement, Partner, Tier
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(ReadOnlyAdmin):
     list_display = ("name", "rank", "min_revenue", "deal_protection_days", "rebate_percent")
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ReadOnlyAdmin):
     list_display = ("name", "domain", "country", "partner_type", "status", "tier")
     list_filter = ("status", "partner_type", "tier")
     search_fields = ("name", "domain")
@@ -17,6 +19,6 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ReadOnlyAdmin):
     list_display = ("title", "partner", "kind", "starts_on", "expires_on")
     raw_id_fields = ("partner",)

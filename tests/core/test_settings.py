@@ -10,7 +10,8 @@ PROJECT = settings.BASE_DIR
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")}
+    drop = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last: set by e2e tests
+    base = {k: v for k, v in os.environ.items() if k not in drop}
     base.update({"DJANGO_SETTINGS_MODULE": "prm.settings.production", **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=PROJECT, env=base, capture_output=True, text=True, timeout=120
