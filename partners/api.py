@@ -79,3 +79,9 @@ class AgreementViewSet(HistoryMixin, ScopedModelViewSet):
         serializer.instance = services.agreement_update(
             actor=self.request.user, agreement=serializer.instance, data=serializer.validated_data
         )
+
+
+def register(router) -> None:
+    router.register("tiers", TierViewSet)
+    router.register("partners", PartnerViewSet)
+    router.register("agreements", AgreementViewSet)

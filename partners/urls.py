@@ -1,17 +1,10 @@
 from django.urls import path
 
-from prm.pages import ComingSoonView
+from prm.pages import coming_soon
 
-from . import views
+from . import portal_views, views
 
-app_name = "manage"
-
-
-def coming_soon(area: str, blurb: str):
-    return ComingSoonView.as_view(area=area, blurb=blurb)
-
-
-urlpatterns = [
+manager_urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("partners/", views.PartnerListView.as_view(), name="partner-list"),
     path("partners/export.csv", views.PartnerExportView.as_view(), name="partner-export"),
@@ -43,4 +36,12 @@ urlpatterns = [
     path(
         "performance/", coming_soon("Scorecards", "Partner KPIs, scorecards and tier evaluation."), name="performance"
     ),
+]
+
+portal_urlpatterns = [
+    path("", portal_views.PortalHomeView.as_view(), name="home"),
+    path("agreements/", portal_views.PortalAgreementsView.as_view(), name="agreements"),
+    path("users/", portal_views.PortalUsersView.as_view(), name="users"),
+    path("users/<int:pk>/deactivate/", portal_views.UserDeactivateView.as_view(), name="user-deactivate"),
+    path("users/<int:pk>/reactivate/", portal_views.UserReactivateView.as_view(), name="user-reactivate"),
 ]

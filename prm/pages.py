@@ -147,6 +147,11 @@ class ComingSoonView(ScopedPageMixin, TemplateView):
         return super().get_context_data(area=self.area, blurb=self.blurb, **kwargs)
 
 
+def coming_soon(area: str, blurb: str):
+    return ComingSoonView.as_view(area=area, blurb=blurb)
+
+
+# Links whose URL name does not exist (yet) are left out, so an app adds its page and the link appears.
 MANAGER_NAV = [
     ("Overview", [("Dashboard", "manage:dashboard", "speedometer2")]),
     (
@@ -155,12 +160,20 @@ MANAGER_NAV = [
     ),
     (
         "Onboard & enable",
-        [("Onboarding", "manage:onboarding", "list-check"), ("Training", "manage:enablement", "mortarboard")],
+        [
+            ("Onboarding", "manage:onboarding", "list-check"),
+            ("Training", "manage:enablement", "mortarboard"),
+            ("Resources", "manage:resources", "folder2-open"),
+        ],
+    ),
+    (
+        "Engage",
+        [("Announcements", "manage:announcements", "megaphone"), ("Surveys", "manage:surveys", "chat-square-heart")],
     ),
     ("Sell", [("Deals", "manage:deals", "briefcase"), ("Leads", "manage:leads", "bullseye")]),
     (
         "Incentivize",
-        [("Incentives", "manage:incentives", "gift"), ("MDF", "manage:mdf", "megaphone")],
+        [("Incentives", "manage:incentives", "gift"), ("MDF", "manage:mdf", "cash-coin")],
     ),
     ("Measure", [("Scorecards", "manage:performance", "graph-up")]),
     ("Program", [("Tiers", "manage:tier-list", "layers"), ("API keys", "account:api-keys", "key")]),
@@ -171,6 +184,12 @@ PARTNER_NAV = [
         "",
         [
             ("Home", "portal:home", "house"),
+            ("Onboarding", "portal:onboarding", "list-check"),
+            ("Training", "portal:courses", "mortarboard"),
+            ("Resources", "portal:resources", "folder2-open"),
+            ("Deals", "portal:deals", "briefcase"),
+            ("Leads", "portal:leads", "bullseye"),
+            ("Announcements", "portal:announcements", "megaphone"),
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
             ("API keys", "account:api-keys", "key"),

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from prm.accounts.models import User
 
 PROGRAM_WIDE = "__program__"
+#: Program content shown to partners by audience (tier, partner type, region): resources, announcements.
+#: Such a model defines `audience_filter(queryset, partner)`; a partner user sees the rows it returns.
+AUDIENCE = "__audience__"
 
 M = TypeVar("M", bound=models.Model)
 
@@ -36,6 +39,7 @@ def tenant_path(model: type[models.Model]) -> str:
 
 
 def is_tenant_owned(model: type[models.Model]) -> bool:
+    """Rows that some organizations may see and others may not (owned, or restricted by audience)."""
     return tenant_path(model) != PROGRAM_WIDE
 
 
@@ -50,6 +54,8 @@ def scope(queryset: models.QuerySet[M], user: User | None) -> models.QuerySet[M]
         return queryset
     if user.partner_id is None:
         return queryset.none()
+    if path == AUDIENCE:
+        return queryset.model.audience_filter(queryset, user.partner)
     return queryset.filter(**{path: user.partner_id})
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from prm.accounts import views as account_views
+from prm.portals import manager_urls, portal_urls
 
 urlpatterns = [
     path("", account_views.HomeView.as_view(), name="home"),
@@ -14,8 +15,8 @@ urlpatterns = [
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("healthz", account_views.healthz, name="healthz"),
     path("account/", include("prm.accounts.urls")),
-    path("manage/", include("partners.urls")),
-    path("portal/", include("partners.portal_urls")),
+    path("manage/", include(manager_urls)),
+    path("portal/", include(portal_urls)),
     path("api/", include("prm.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -125,3 +125,8 @@ class ApiKeyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def revoke(self, request, prefix=None):
         api_key = services.api_key_revoke(actor=request.user, api_key=self.get_object())
         return Response(ApiKeySerializer(api_key).data)
+
+
+def register(router) -> None:
+    router.register("users", UserViewSet)
+    router.register("api-keys", ApiKeyViewSet, basename="apikey")

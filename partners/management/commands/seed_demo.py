@@ -3,7 +3,8 @@ users and agreements, and one login per role. Written through the services (so t
 outbox are real). Safe to run again: what exists is left as it is."""
 
 import random
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -49,6 +50,22 @@ KIND_FOR_TYPE = {
     PartnerType.INTEGRATOR: AgreementKind.RESELLER,
     PartnerType.TECHNOLOGY: AgreementKind.OTHER,
 }
+
+
+DEMO_APPS = ["partners", "onboarding", "deals", "performance", "incentives"]
+
+
+@dataclass
+class DemoContext:
+    """What app-level demo seeders get: the staff, the tiers and deterministic sources of randomness.
+    Partners are read back from the database (`Partner.objects.order_by("id")`)."""
+
+    admin: User
+    managers: list[User]
+    tiers: list[Tier]
+    today: date
+    rng: random.Random
+    fake: Faker
 
 
 class Command(BaseCommand):
