@@ -40,6 +40,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Each app declares its own permissions in <app>/permissions.py as `PERMISSIONS = {name: roles}`; they join
+# the one map here (a name declared twice is an error, not a silent override).
+def _merge_app_permissions() -> None:
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    for app in ["partners", "onboarding", "deals", "performance", "incentives"]:
+        if find_spec(f"{app}.permissions") is None:
+            continue
+        for name, roles in import_module(f"{app}.permissions").PERMISSIONS.items():
+            if name in PERMISSIONS:
+                raise ValueError(f"Permission {name!r} is declared twice")
+            PERMISSIONS[name] = frozenset(roles)
+
+
+_merge_app_permissions()
+
+
 def role_of(user: User) -> str | None:
     if not user or not user.is_authenticated or not user.is_active:
         return None

@@ -1,6 +1,8 @@
 """Settings shared by every mode. Every value comes from the environment with a safe local default;
 production.py removes the defaults that must never reach a real deployment."""
 
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -120,6 +122,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PRM_PROGRAM_NAME = env("PRM_PROGRAM_NAME", default="Acme Partner Program")
 PRM_PROGRAM_CURRENCY = env("PRM_PROGRAM_CURRENCY", default="USD")
 PRM_AGREEMENT_REMINDER_DAYS = env.int("PRM_AGREEMENT_REMINDER_DAYS", default=30)
+PRM_UPLOAD_MAX_BYTES = env.int("PRM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -184,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch": {"task": "events.outbox_dispatch", "schedule": 60.0},
     "agreements-remind-expiring": {"task": "partners.agreements_remind_expiring", "schedule": 6 * 3600.0},
 }
+# Each app adds its periodic jobs in <app>/schedule.py (`BEAT_SCHEDULE`, plain data: no Django imports there).
+for _app in ["partners", "onboarding", "deals", "performance", "incentives"]:
+    if find_spec(f"{_app}.schedule") is not None:
+        CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 LOGGING = {
     "version": 1,
