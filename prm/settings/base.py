@@ -170,7 +170,7 @@ SPECTACULAR_SETTINGS = {
 _broker = env("CELERY_BROKER_URL", default="")
 # No broker configured: run tasks in-process so the embedded mode needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _broker)
-CELERY_BROKER_URL = _broker or "memory://"
+CELERY_BROKER_URL = _broker or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_broker or None)
 CELERY_TASK_ACKS_LATE = True
