@@ -85,3 +85,9 @@ def register(router) -> None:
     router.register("tiers", TierViewSet)
     router.register("partners", PartnerViewSet)
     router.register("agreements", AgreementViewSet)
+
+    from .engage import api as engage_api
+    from .recruit import api as recruit_api
+
+    recruit_api.register(router)
+    engage_api.register(router)

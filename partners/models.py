@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from prm.tenancy import PROGRAM_WIDE, TenantQuerySet
+from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 
 from .querysets import AgreementQuerySet, PartnerQuerySet
 
@@ -186,3 +186,336 @@ class Agreement(models.Model):
         if (self.expires_on - today).days <= settings.PRM_AGREEMENT_REMINDER_DAYS:
             return "expiring"
         return "active"
+
+
+# --- Recruit: applications and screening ------------------------------------------------------------------
+
+
+def _staff_only(queryset, partner):
+    """Audience of staff-only rows: no partner organization, ever (tenancy lets staff see all of them)."""
+    return queryset.none()
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    SCREENING = "screening", "Screening"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+OPEN_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING)
+
+
+class CustomerSegment(models.TextChoices):
+    SMB = "smb", "Small business"
+    MID_MARKET = "mid_market", "Mid-market"
+    ENTERPRISE = "enterprise", "Enterprise"
+    PUBLIC_SECTOR = "public_sector", "Public sector"
+    EDUCATION = "education", "Education"
+    HEALTHCARE = "healthcare", "Healthcare"
+
+
+class Region(models.TextChoices):
+    NORTH_AMERICA = "north_america", "North America"
+    LATIN_AMERICA = "latin_america", "Latin America"
+    WESTERN_EUROPE = "western_europe", "Western Europe"
+    EASTERN_EUROPE = "eastern_europe", "Eastern Europe"
+    MIDDLE_EAST_AFRICA = "middle_east_africa", "Middle East & Africa"
+    SOUTH_ASIA = "south_asia", "South Asia"
+    EAST_ASIA = "east_asia", "East Asia"
+    SOUTHEAST_ASIA = "southeast_asia", "Southeast Asia"
+    OCEANIA = "oceania", "Oceania"
+
+
+class Application(models.Model):
+    """A company's request to join the program, from the public "Become a partner" page. Staff screen it
+    (scores → fit score) and approve it (a partner, its first admin and its onboarding plan) or reject it.
+    Applications have no owning partner: partner users never see any (tenancy's audience is empty)."""
+
+    tenant_field = AUDIENCE
+    audience_filter = staticmethod(_staff_only)
+
+    company_name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, help_text="Normalized: example.com.")
+    country = CountryField()
+    partner_type = models.CharField(max_length=20, choices=PartnerType.choices)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField(max_length=254)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    # The program's profile questions.
+    expected_annual_revenue = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Expected annual revenue from our products, in the program currency.",
+    )
+    customer_segments = models.JSONField(default=list, blank=True)
+    regions_covered = models.JSONField(default=list, blank=True)
+    certified_staff = models.PositiveIntegerField(default=0)
+    existing_vendors = models.TextField(blank=True, max_length=2000, help_text="Vendors you already partner with.")
+    message = models.TextField(blank=True, max_length=5000)
+
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED)
+    fit_score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True, editable=False)
+    # Flags for the screening queue: a likely duplicate is shown, never silently accepted twice.
+    duplicate_of_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    duplicate_of_application = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications", editable=False
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rejection_reason = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open application per contact and domain: a resubmission returns the first one.
+            models.UniqueConstraint(
+                Lower("contact_email"),
+                "domain",
+                condition=models.Q(status__in=["submitted", "screening"]),
+                name="application_one_open_per_contact_domain",
+            ),
+            models.CheckConstraint(
+                name="application_fit_score_range",
+                condition=models.Q(fit_score__isnull=True) | models.Q(fit_score__gte=0, fit_score__lte=100),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["status", "fit_score"]),
+            models.Index(Lower("domain"), name="application_domain_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.domain})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_APPLICATION_STATUSES
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.duplicate_of_partner_id or self.duplicate_of_application_id)
+
+
+class ScreeningCriterion(models.Model):
+    """An ideal-partner criterion (the 5Cs by default) with its weight; managers score each 1–5."""
+
+    tenant_field = PROGRAM_WIDE
+
+    name = models.CharField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(name="criterion_weight_range", condition=models.Q(weight__gte=1))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationScore(models.Model):
+    tenant_field = AUDIENCE
+    audience_filter = staticmethod(_staff_only)
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ScreeningCriterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    note = models.CharField(max_length=500, blank=True)
+    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    scored_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion"], name="application_score_once"),
+            models.CheckConstraint(name="application_score_range", condition=models.Q(score__gte=1, score__lte=5)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+# --- Engage: announcements and surveys -------------------------------------------------------------------
+
+
+def _tokens(value: str) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _join_tokens(values) -> str:
+    """Stored as ",a,b," so a portable `contains ",a,"` finds whole tokens (JSON `contains` is not on SQLite)."""
+    values = sorted({str(v) for v in values or [] if v})
+    return f",{','.join(values)}," if values else ""
+
+
+class AnnouncementKind(models.TextChoices):
+    ANNOUNCEMENT = "announcement", "Announcement"
+    NEWSLETTER = "newsletter", "Newsletter"
+
+
+class Announcement(models.Model):
+    """Program news for partners: shown to its audience (tiers, partner types, countries; empty = everyone)
+    once `publish_at` has come."""
+
+    tenant_field = AUDIENCE
+
+    kind = models.CharField(max_length=20, choices=AnnouncementKind.choices, default=AnnouncementKind.ANNOUNCEMENT)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=50_000, help_text="Sanitized HTML.")
+    audience_tiers = models.ManyToManyField(Tier, blank=True, related_name="announcements")
+    audience_partner_types = models.CharField(max_length=200, blank=True, editable=False)
+    audience_countries = models.TextField(blank=True, editable=False)
+    publish_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [models.Index(fields=["-publish_at", "-id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def audience_filter(queryset, partner):
+        through = Announcement.audience_tiers.through
+        tier_ok = ~models.Exists(through.objects.filter(announcement=models.OuterRef("pk")))
+        if partner.tier_id:
+            tier_ok |= models.Exists(through.objects.filter(announcement=models.OuterRef("pk"), tier=partner.tier_id))
+        return queryset.filter(
+            tier_ok,
+            models.Q(audience_partner_types="")
+            | models.Q(audience_partner_types__contains=f",{partner.partner_type},"),
+            models.Q(audience_countries="") | models.Q(audience_countries__contains=f",{partner.country.code},"),
+            publish_at__lte=timezone.now(),
+        )
+
+    @property
+    def partner_types(self) -> list[str]:
+        return _tokens(self.audience_partner_types)
+
+    @partner_types.setter
+    def partner_types(self, values) -> None:
+        self.audience_partner_types = _join_tokens(values)
+
+    @property
+    def countries(self) -> list[str]:
+        return _tokens(self.audience_countries)
+
+    @countries.setter
+    def countries(self, values) -> None:
+        self.audience_countries = _join_tokens(values)
+
+    @property
+    def is_published(self) -> bool:
+        return self.publish_at <= timezone.now()
+
+
+class AnnouncementRead(models.Model):
+    """A read receipt: this user opened this announcement."""
+
+    tenant_field = "user__partner"
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="announcement_reads")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["announcement", "user"], name="announcement_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.announcement_id}"
+
+
+NPS_QUESTION = "How likely are you to recommend our partner program to a colleague?"
+
+
+class Survey(models.Model):
+    """A periodic partner satisfaction survey: one 0–10 question (NPS) and a comment."""
+
+    tenant_field = PROGRAM_WIDE
+
+    title = models.CharField(max_length=200)
+    question = models.CharField(max_length=300, default=NPS_QUESTION)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="survey_closes_after_opens", condition=models.Q(closes_on__gte=models.F("opens_on"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": "A survey cannot close before it opens."})
+
+    def is_open_on(self, day) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+class SurveyResponse(models.Model):
+    """One answer per survey per user; the user's organization is recorded for per-partner NPS."""
+
+    tenant_field = "partner"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="survey_responses")
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "user"], name="survey_response_once_per_user"),
+            models.CheckConstraint(name="survey_score_range", condition=models.Q(score__gte=0, score__lte=10)),
+        ]
+        indexes = [models.Index(fields=["partner", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.score}"

@@ -31,6 +31,8 @@ class PortalHomeView(PortalMixin, TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
+        from .engage import selectors as engage_selectors
+
         user = self.request.user
         agreements = tenancy.scope(Agreement.objects.all(), user).order_by("expires_on", "id")
         users = tenancy.scope(User.objects.all(), user)
@@ -38,6 +40,8 @@ class PortalHomeView(PortalMixin, TemplateView):
             agreements=list(agreements[:5]),
             active_users=users.filter(is_active=True).count(),
             pending_invites=users.filter(is_active=True, last_login__isnull=True, invited_at__isnull=False).count(),
+            unread_announcements=engage_selectors.unread_announcements(user=user, limit=3),
+            open_surveys=[s for s in engage_selectors.open_surveys_for(user=user) if s.my_response is None],
             **kwargs,
         )
 

@@ -3,6 +3,8 @@ from django.urls import path
 from prm.pages import coming_soon
 
 from . import portal_views, views
+from .engage import views as engage_views
+from .recruit import views as recruit_views
 
 manager_urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -16,21 +18,20 @@ manager_urlpatterns = [
     path("tiers/", views.TierListView.as_view(), name="tier-list"),
     path("tiers/new/", views.TierCreateView.as_view(), name="tier-create"),
     path("tiers/<int:pk>/edit/", views.TierUpdateView.as_view(), name="tier-edit"),
-    path(
-        "applications/",
-        coming_soon("Applications", "Partner applications, screening and fit scoring."),
-        name="applications",
-    ),
-    path(
-        "onboarding/",
-        coming_soon("Onboarding", "Onboarding plans and checklists for every new partner."),
-        name="onboarding",
-    ),
-    path(
-        "enablement/", coming_soon("Training", "Courses, certifications and the resource library."), name="enablement"
-    ),
-    path("deals/", coming_soon("Deals", "Deal registration, conflict detection and approvals."), name="deals"),
-    path("leads/", coming_soon("Leads", "Lead distribution to partners."), name="leads"),
+    # recruit
+    path("applications/", recruit_views.ApplicationListView.as_view(), name="applications"),
+    path("applications/<int:pk>/", recruit_views.ApplicationDetailView.as_view(), name="application-detail"),
+    path("applications/<int:pk>/approve/", recruit_views.ApplicationApproveView.as_view(), name="application-approve"),
+    path("applications/<int:pk>/reject/", recruit_views.ApplicationRejectView.as_view(), name="application-reject"),
+    path("applications/criteria/", recruit_views.CriterionListView.as_view(), name="criteria"),
+    path("applications/criteria/new/", recruit_views.CriterionCreateView.as_view(), name="criterion-create"),
+    path("applications/criteria/<int:pk>/edit/", recruit_views.CriterionUpdateView.as_view(), name="criterion-edit"),
+    # engage
+    path("announcements/", engage_views.AnnouncementListView.as_view(), name="announcements"),
+    path("announcements/new/", engage_views.AnnouncementCreateView.as_view(), name="announcement-create"),
+    path("announcements/<int:pk>/edit/", engage_views.AnnouncementUpdateView.as_view(), name="announcement-edit"),
+    path("surveys/", engage_views.SurveyListView.as_view(), name="surveys"),
+    path("surveys/<int:pk>/", engage_views.SurveyResultsView.as_view(), name="survey-detail"),
     path("incentives/", coming_soon("Incentives", "Rebates, SPIFFs, accruals and payouts."), name="incentives"),
     path("mdf/", coming_soon("MDF", "Market development funds: requests and claims."), name="mdf"),
     path(
@@ -44,4 +45,18 @@ portal_urlpatterns = [
     path("users/", portal_views.PortalUsersView.as_view(), name="users"),
     path("users/<int:pk>/deactivate/", portal_views.UserDeactivateView.as_view(), name="user-deactivate"),
     path("users/<int:pk>/reactivate/", portal_views.UserReactivateView.as_view(), name="user-reactivate"),
+    path("announcements/", engage_views.PortalAnnouncementListView.as_view(), name="announcements"),
+    path(
+        "announcements/<int:pk>/",
+        engage_views.PortalAnnouncementDetailView.as_view(),
+        name="announcement-detail",
+    ),
+    path("surveys/", engage_views.PortalSurveysView.as_view(), name="surveys"),
+    path("surveys/<int:pk>/answer/", engage_views.PortalSurveyRespondView.as_view(), name="survey-respond"),
+]
+
+# Pages anyone may open, signed in or not (mounted at the site root by prm/urls.py).
+public_urlpatterns = [
+    path("apply/", recruit_views.ApplyView.as_view(), name="apply"),
+    path("apply/thanks/", recruit_views.ApplyThanksView.as_view(), name="apply-thanks"),
 ]

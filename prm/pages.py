@@ -190,6 +190,7 @@ PARTNER_NAV = [
             ("Deals", "portal:deals", "briefcase"),
             ("Leads", "portal:leads", "bullseye"),
             ("Announcements", "portal:announcements", "megaphone"),
+            ("Surveys", "portal:surveys", "chat-square-heart"),
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
             ("API keys", "account:api-keys", "key"),

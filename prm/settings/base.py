@@ -164,6 +164,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several fields share (e.g. `country` and `audience_countries`).
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "PartnerTypeEnum": "partners.models.PartnerType",
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "ApplicationStatusEnum": "partners.models.ApplicationStatus",
+        "DealStatusEnum": "deals.models.DealStatus",
+        "LeadStatusEnum": "deals.models.LeadStatus",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
+from importlib.util import find_spec
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -122,6 +124,11 @@ class Command(BaseCommand):
                 created += 1
                 self._partner_users(partner, fake, rng, admin, first=i == 0)
                 self._agreements(partner, rng, admin, today, index=i)
+
+        ctx = DemoContext(admin=admin, managers=managers, tiers=tiers, today=today, rng=rng, fake=fake)
+        for app in DEMO_APPS:  # each app's demo.py seeds its own data, after the partners exist
+            if find_spec(f"{app}.demo") is not None:
+                import_module(f"{app}.demo").seed(ctx)
 
         if not quiet:
             self.stdout.write(

@@ -1,0 +1,1 @@
+"""Engage: announcements and newsletters with audiences and read receipts; satisfaction surveys (NPS)."""

@@ -1,0 +1,1 @@
+"""Recruit: public partner applications, screening against ideal-partner criteria, approval."""

@@ -1,0 +1,63 @@
+"""Reads for the screening queue and the screening page. Every function takes the caller."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, F, Q
+
+from prm import tenancy
+
+from ..models import Application, ApplicationScore, ApplicationStatus, ScreeningCriterion
+from .filters import ApplicationFilterSet
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from prm.accounts.models import User
+
+APPLICATION_SORTS = {
+    "-submitted": (F("created_at").desc(), F("id").desc()),
+    "submitted": (F("created_at").asc(), F("id").asc()),
+    "-fit": (F("fit_score").desc(nulls_last=True), F("created_at").asc()),
+    "fit": (F("fit_score").asc(nulls_last=True), F("created_at").asc()),
+    "company": (F("company_name").asc(), F("id").asc()),
+    "-company": (F("company_name").desc(), F("id").desc()),
+}
+DEFAULT_SORT = "-submitted"
+
+
+def application_list(*, user: User, params: QueryDict, request=None) -> tuple[ApplicationFilterSet, Any]:
+    """The filtered, sorted applications the user may see, and the filterset (for the form and its errors)."""
+    base = tenancy.scope(Application.objects.select_related("duplicate_of_partner"), user)
+    params = params.copy()
+    for key in list(params):  # the filter form submits "Any" as an empty value: that is "no filter"
+        values = [v for v in params.getlist(key) if v.strip()]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
+    filterset = ApplicationFilterSet(params, queryset=base, request=request)
+    queryset = filterset.qs if filterset.is_valid() else base.none()
+    sort = params.get("sort", DEFAULT_SORT)
+    return filterset, queryset.order_by(*APPLICATION_SORTS.get(sort, APPLICATION_SORTS[DEFAULT_SORT]))
+
+
+def application_counts(*, user: User) -> dict[str, int]:
+    """How many applications are in each status (one query), for the queue's tabs."""
+    rows = tenancy.scope(Application.objects.all(), user).aggregate(
+        **{s.value: Count("id", filter=Q(status=s.value)) for s in ApplicationStatus}
+    )
+    return rows
+
+
+def screening_sheet(*, user: User, application: Application) -> list[dict[str, Any]]:
+    """One row per active criterion with the application's score, if any (two queries)."""
+    criteria = list(tenancy.scope(ScreeningCriterion.objects.filter(active=True), user))
+    scores = {
+        s.criterion_id: s
+        for s in tenancy.scope(ApplicationScore.objects.filter(application=application), user).select_related(
+            "scored_by"
+        )
+    }
+    return [{"criterion": c, "score": scores.get(c.pk)} for c in criteria]
