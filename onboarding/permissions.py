@@ -1,0 +1,22 @@
+"""What each role may do in onboarding and enablement. Which rows is tenancy's business: a partner user
+completes steps, takes courses and downloads resources of (or for) its own organization only."""
+
+from prm.accounts.roles import ALL_ROLES, PARTNER_ROLES, STAFF_ROLES
+from prm.permissions import ADMIN, MANAGERS
+
+PERMISSIONS = {
+    # onboarding plans: everyone reads (tenancy scopes), partners do their steps, managers do the vendor's
+    "onboarding.view": ALL_ROLES,
+    "onboarding.directory": STAFF_ROLES,
+    "onboarding.complete_step": MANAGERS | PARTNER_ROLES,
+    "onboarding.nudge": MANAGERS,
+    "onboarding_template.view": STAFF_ROLES,
+    "onboarding_template.manage": ADMIN,
+    # enablement
+    "course.view": ALL_ROLES,
+    "course.manage": MANAGERS,
+    "course.take": PARTNER_ROLES,
+    "certification.view": ALL_ROLES,
+    "resource.view": ALL_ROLES,
+    "resource.manage": MANAGERS,
+}
