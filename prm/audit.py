@@ -81,5 +81,14 @@ def history_for(
 
 
 def _changes(entry: LogEntry) -> dict[str, dict[str, Any]]:
-    raw = entry.changes_dict or {}
-    return {field: {"before": values[0], "after": values[1]} for field, values in raw.items()}
+    """Field -> {"before", "after"}. A many-to-many change (auditlog records {"type": "m2m", "operation":
+    "add"|"delete", "objects": [...]}) reads as the objects added (after) or removed (before)."""
+    changes: dict[str, dict[str, Any]] = {}
+    for field, values in (entry.changes_dict or {}).items():
+        if isinstance(values, dict) and values.get("type") == "m2m":
+            objects = ", ".join(str(o) for o in values.get("objects", []))
+            removed = values.get("operation") == "delete"
+            changes[field] = {"before": objects if removed else None, "after": None if removed else objects}
+        else:
+            changes[field] = {"before": values[0], "after": values[1]}
+    return changes
