@@ -50,8 +50,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks run on PostgreSQL in a kept database (seeded once with a million deals: ~4 minutes).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/prm_bench
 bench: install
-	$(PY) -m pytest tests/bench -p no:cacheprovider -q -s $(PYTEST_ARGS)
+	@if [ -z "$$DATABASE_URL" ]; then \
+		psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='prm_bench'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres prm_bench; fi
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -m pytest tests/bench -p no:cacheprovider -q -s $(PYTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A prm worker --loglevel=info

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from prm.admin import ReadOnlyAdmin
 
-from .models import Agreement, Partner, Tier
+from .models import Agreement, Case, Partner, Tier
 
 
 @admin.register(Tier)
@@ -22,3 +22,10 @@ class PartnerAdmin(ReadOnlyAdmin):
 class AgreementAdmin(ReadOnlyAdmin):
     list_display = ("title", "partner", "kind", "starts_on", "expires_on")
     raw_id_fields = ("partner",)
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "partner", "kind", "status", "owner", "due_at")
+    list_filter = ("status", "kind")
+    raw_id_fields = ("partner", "deal", "owner")

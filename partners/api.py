@@ -86,8 +86,10 @@ def register(router) -> None:
     router.register("partners", PartnerViewSet)
     router.register("agreements", AgreementViewSet)
 
+    from .cases import api as cases_api
     from .engage import api as engage_api
     from .recruit import api as recruit_api
 
     recruit_api.register(router)
     engage_api.register(router)
+    cases_api.register(router)

@@ -9,7 +9,10 @@ class PartnersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import handlers  # noqa: F401  (subscribes to outbox events)
-        from .models import Announcement, Application, ApplicationScore, ScreeningCriterion, Survey
+        from .models import Announcement, Application, ApplicationScore, Case, ScreeningCriterion, Survey
 
         for model in (Application, ApplicationScore, ScreeningCriterion, Announcement, Survey):
             auditlog.register(model)
+        # Case messages are not audited: they are append-only, and an audit trail of internal notes would show
+        # their text to the partner admins who may read a case's history.
+        auditlog.register(Case, exclude_fields=["updated_at"])

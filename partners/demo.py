@@ -1,6 +1,7 @@
-"""Demo data for recruit and engage: the 5C screening criteria, applications in every status (scored, with
-fit scores), announcements (one scheduled, one for Gold only) and a satisfaction survey with answers from
-several partners. Written through the services; a second run adds nothing."""
+"""Demo data for recruit, engage and cases: the 5C screening criteria, applications in every status (scored,
+with fit scores), announcements (one scheduled, one for Gold only), a satisfaction survey with answers from
+several partners, and dispute cases (open, in review and overdue, resolved; one on a deal conflict when the
+deals demo has made conflicts). Written through the services; a second run adds nothing."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,8 +11,18 @@ from django.utils import timezone
 from prm.accounts.models import User
 from prm.accounts.roles import Role
 
+from .cases import services as cases
 from .engage import services as engage
-from .models import Announcement, Application, Partner, PartnerStatus, ScreeningCriterion, Survey, SurveyResponse
+from .models import (
+    Announcement,
+    Application,
+    Case,
+    Partner,
+    PartnerStatus,
+    ScreeningCriterion,
+    Survey,
+    SurveyResponse,
+)
 from .recruit import services as recruit
 
 FIVE_CS = [
@@ -92,6 +103,7 @@ def seed(ctx) -> None:
     _applications(manager, criteria)
     _announcements(manager, ctx)
     _survey(manager, ctx)
+    _cases(ctx)
 
 
 def _criteria(admin) -> list[ScreeningCriterion]:
@@ -188,3 +200,96 @@ def _survey(manager, ctx) -> None:
             continue
         score = [10, 9, 8, 6, 9, 3, 10, 7, 9, 5, 10, 8][i % 12]
         engage.survey_respond(actor=user, survey=survey, score=score, comment=comments[i % len(comments)])
+
+
+def _partner_admin(partner):
+    return User.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True).order_by("id").first()
+
+
+def _cases(ctx) -> None:
+    """Cases are found again by subject (and partner), so a second run adds nothing."""
+    partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("id")[:4])
+    if len(partners) < 3:
+        return
+    now = timezone.now()
+
+    def open_case(partner, subject, **data):
+        existing = Case.objects.filter(partner=partner, subject=subject).first()
+        if existing is not None:
+            return None
+        actor = _partner_admin(partner)
+        if actor is None:
+            return None
+        return cases.case_open(actor=actor, data={"subject": subject, **data})
+
+    # open, waiting for its manager
+    open_case(
+        partners[1],
+        "Q2 rebate paid at the Silver rate",
+        kind="commission",
+        description="We reached Gold in May, but the Q2 rebate statement still uses the Silver rate (2.5%).",
+    )
+
+    # in review, overdue, with a reply and an internal note
+    late = open_case(
+        partners[2],
+        "MDF claim for the March webinar rejected",
+        kind="mdf",
+        description="The claim was rejected for missing receipts, but we uploaded them on 2 April.",
+    )
+    if late is not None:
+        Case.objects.filter(pk=late.pk).update(created_at=now - timedelta(days=12), due_at=now - timedelta(days=5))
+        late.refresh_from_db()
+        owner = late.owner or ctx.managers[0]
+        cases.case_review(actor=owner, case=late)
+        cases.case_message_post(actor=owner, case=late, body="Thanks, we are checking the receipts with finance.")
+        cases.case_message_post(
+            actor=owner, case=late, body="Receipts arrived after the claim deadline; ask finance.", internal=True
+        )
+
+    # resolved
+    done = open_case(
+        partners[3],
+        "Referral fee missing for the Initech deal",
+        kind="commission",
+        description="The referral fee for the Initech deal (closed in February) is not on any statement.",
+    )
+    if done is not None:
+        owner = done.owner or ctx.managers[0]
+        cases.case_review(actor=owner, case=done)
+        cases.case_message_post(actor=_partner_admin(partners[3]), case=done, body="The deal closed on 14 February.")
+        cases.case_resolve(
+            actor=owner,
+            case=done,
+            resolution="Confirmed: the fee (1,250.00 USD) is added to the next payout run.",
+        )
+
+    _deal_conflict_case()
+
+
+def _deal_conflict_case() -> None:
+    """A case on a registration that conflicts with another partner's; only once the deals demo has made some
+    (it may run after this one: then the next run adds it)."""
+    try:
+        from deals.models import DealConflict
+    except ImportError:  # pragma: no cover - the deals app is part of the project
+        return
+    if Case.objects.filter(kind="deal_conflict", deal__isnull=False).exists():
+        return
+    conflict = DealConflict.objects.select_related("deal__partner", "other__partner").order_by("id").first()
+    if conflict is None:
+        return
+    deal = conflict.deal
+    actor = _partner_admin(deal.partner)
+    if actor is None:
+        return
+    cases.case_open(
+        actor=actor,
+        data={
+            "kind": "deal_conflict",
+            "deal": deal,
+            "subject": f"{deal.customer_name}: we registered this customer first",
+            "description": f"{conflict.other.partner.name} registered the same customer after us; please keep "
+            "the protection on our registration.",
+        },
+    )

@@ -1,4 +1,4 @@
-"""What each role may do in recruit (applications, screening) and engage (announcements, surveys)."""
+"""What each role may do in recruit (applications, screening), engage (announcements, surveys) and dispute cases."""
 
 from prm.accounts.roles import ALL_ROLES, PARTNER_ROLES, STAFF_ROLES
 from prm.permissions import ADMIN, MANAGERS
@@ -19,4 +19,12 @@ PERMISSIONS = {
     "survey.results": STAFF_ROLES,
     "survey.respond": PARTNER_ROLES,
     "survey_response.view": ALL_ROLES,
+    # cases: partner users open, write and withdraw (close) their own organization's cases (tenancy);
+    # the vendor's staff review, resolve, close and assign them, and write internal notes partners never see
+    "case.view": ALL_ROLES,
+    "case.open": ALL_ROLES,
+    "case.message": ALL_ROLES,
+    "case.close": ALL_ROLES,
+    "case.manage": STAFF_ROLES,
+    "case.internal_note": STAFF_ROLES,
 }

@@ -3,6 +3,7 @@ from django.urls import path
 from prm.pages import coming_soon
 
 from . import portal_views, views
+from .cases import views as case_views
 from .engage import views as engage_views
 from .recruit import views as recruit_views
 
@@ -32,6 +33,15 @@ manager_urlpatterns = [
     path("announcements/<int:pk>/edit/", engage_views.AnnouncementUpdateView.as_view(), name="announcement-edit"),
     path("surveys/", engage_views.SurveyListView.as_view(), name="surveys"),
     path("surveys/<int:pk>/", engage_views.SurveyResultsView.as_view(), name="survey-detail"),
+    # cases (disputes)
+    path("cases/", case_views.CaseListView.as_view(), name="cases"),
+    path("cases/new/", case_views.CaseCreateView.as_view(), name="case-create"),
+    path("cases/<int:pk>/", case_views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/review/", case_views.CaseReviewView.as_view(), name="case-review"),
+    path("cases/<int:pk>/resolve/", case_views.CaseResolveView.as_view(), name="case-resolve"),
+    path("cases/<int:pk>/close/", case_views.CaseCloseView.as_view(), name="case-close"),
+    path("cases/<int:pk>/assign/", case_views.CaseAssignView.as_view(), name="case-assign"),
+    path("cases/<int:pk>/messages/", case_views.CaseMessageView.as_view(), name="case-message"),
     path("incentives/", coming_soon("Incentives", "Rebates, SPIFFs, accruals and payouts."), name="incentives"),
     path("mdf/", coming_soon("MDF", "Market development funds: requests and claims."), name="mdf"),
     path(
@@ -53,6 +63,11 @@ portal_urlpatterns = [
     ),
     path("surveys/", engage_views.PortalSurveysView.as_view(), name="surveys"),
     path("surveys/<int:pk>/answer/", engage_views.PortalSurveyRespondView.as_view(), name="survey-respond"),
+    path("cases/", case_views.PortalCaseListView.as_view(), name="cases"),
+    path("cases/new/", case_views.PortalCaseOpenView.as_view(), name="case-open"),
+    path("cases/<int:pk>/", case_views.PortalCaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/messages/", case_views.PortalCaseMessageView.as_view(), name="case-message"),
+    path("cases/<int:pk>/close/", case_views.PortalCaseCloseView.as_view(), name="case-close"),
 ]
 
 # Pages anyone may open, signed in or not (mounted at the site root by prm/urls.py).

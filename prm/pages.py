@@ -170,7 +170,14 @@ MANAGER_NAV = [
         "Engage",
         [("Announcements", "manage:announcements", "megaphone"), ("Surveys", "manage:surveys", "chat-square-heart")],
     ),
-    ("Sell", [("Deals", "manage:deals", "briefcase"), ("Leads", "manage:leads", "bullseye")]),
+    (
+        "Sell",
+        [
+            ("Deals", "manage:deals", "briefcase"),
+            ("Leads", "manage:leads", "bullseye"),
+            ("Cases", "manage:cases", "life-preserver"),
+        ],
+    ),
     (
         "Incentivize",
         [("Incentives", "manage:incentives", "gift"), ("MDF", "manage:mdf", "cash-coin")],
@@ -189,6 +196,7 @@ PARTNER_NAV = [
             ("Resources", "portal:resources", "folder2-open"),
             ("Deals", "portal:deals", "briefcase"),
             ("Leads", "portal:leads", "bullseye"),
+            ("Cases", "portal:cases", "life-preserver"),
             ("Announcements", "portal:announcements", "megaphone"),
             ("Surveys", "portal:surveys", "chat-square-heart"),
             ("Our users", "portal:users", "people"),

@@ -122,6 +122,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PRM_PROGRAM_NAME = env("PRM_PROGRAM_NAME", default="Acme Partner Program")
 PRM_PROGRAM_CURRENCY = env("PRM_PROGRAM_CURRENCY", default="USD")
 PRM_AGREEMENT_REMINDER_DAYS = env.int("PRM_AGREEMENT_REMINDER_DAYS", default=30)
+# Dispute case SLA in business days per kind, e.g. "deal_conflict=3,commission=5"; a kind not named gets 5.
+PRM_CASE_SLA_DAYS = env.dict("PRM_CASE_SLA_DAYS", default={"deal_conflict": "3"})
 PRM_UPLOAD_MAX_BYTES = env.int("PRM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -10,13 +10,16 @@ from partners.models import (
     Announcement,
     Application,
     ApplicationScore,
+    Case,
+    CaseKind,
+    CaseMessage,
     PartnerType,
     ScreeningCriterion,
     Survey,
     SurveyResponse,
 )
 
-from ..factories import PartnerUserFactory
+from ..factories import PartnerFactory, PartnerUserFactory
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -86,3 +89,27 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(PartnerUserFactory)
     partner = factory.LazyAttribute(lambda o: o.user.partner)
     score = 9
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A dispute opened by one of the partner's users, due in 5 days."""
+
+    class Meta:
+        model = Case
+
+    partner = factory.SubFactory(PartnerFactory)
+    opened_by = factory.LazyAttribute(lambda o: PartnerUserFactory(partner=o.partner))
+    kind = CaseKind.OTHER
+    subject = factory.Sequence(lambda n: f"Dispute {n}")
+    description = "We disagree with this decision."
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=5))
+
+
+class CaseMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseMessage
+
+    case = factory.SubFactory(CaseFactory)
+    author = factory.LazyAttribute(lambda o: o.case.opened_by)
+    body = "Any news on this?"
+    internal = False

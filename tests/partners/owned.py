@@ -1,10 +1,10 @@
 """Recruit and engage rows for the isolation walk (tests/core/test_isolation.py)."""
 
-from partners.models import Announcement, Application, SurveyResponse
+from partners.models import Announcement, Application, Case, CaseMessage, SurveyResponse
 from prm.accounts.roles import Role
 
 from ..factories import PartnerUserFactory, StaffFactory
-from .factories import AnnouncementFactory, ApplicationFactory, SurveyResponseFactory
+from .factories import AnnouncementFactory, ApplicationFactory, CaseFactory, CaseMessageFactory, SurveyResponseFactory
 
 
 def _application(org):
@@ -22,8 +22,19 @@ def _survey_response(org):
     return SurveyResponseFactory(user=user, partner=org), PartnerUserFactory(partner=org, role=Role.PARTNER_ADMIN)
 
 
+def _case(org):
+    return CaseFactory(partner=org), PartnerUserFactory(partner=org, role=Role.PARTNER_REP)
+
+
+def _case_message(org):
+    # A reply A may read (internal notes are hidden from A too: see tests/partners/test_cases_*.py).
+    return CaseMessageFactory(case=CaseFactory(partner=org)), PartnerUserFactory(partner=org, role=Role.PARTNER_REP)
+
+
 MAKERS = {
     Application: _application,
     Announcement: _announcement,
     SurveyResponse: _survey_response,
+    Case: _case,
+    CaseMessage: _case_message,
 }

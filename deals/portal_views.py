@@ -1,0 +1,144 @@
+"""Partner-portal deal and lead pages: the signed-in partner's own registrations and leads, nothing else."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+
+from prm.errors import DomainError
+from prm.pages import ScopedPageMixin, SerializerFormMixin
+
+from . import lead_services, selectors, services
+from .conflicts import find_conflicts
+from .forms import DealRegisterForm, LeadConvertForm
+from .models import Lead
+from .serializers import DealSerializer, LeadConvertSerializer, LeadDeclineSerializer
+from .views import DealDetailView, ListPageMixin, _first_error
+
+
+class PortalDealListView(ListPageMixin, ScopedPageMixin, TemplateView):
+    template_name = "portal/deals/list.html"
+    partial_template = "portal/deals/_table.html"
+    permission_required = "portal.partner"
+
+    def get_context_data(self, **kwargs):
+        filterset, queryset = selectors.deal_list(user=self.request.user, params=self.request.GET, request=self.request)
+        # one partner's deals: (partner, …) indexes make an exact count cheap
+        context = self.list_context(filterset, queryset, default_sort="newest")
+        return super().get_context_data(**context, totals=selectors.totals(queryset), **kwargs)
+
+
+class DealRegisterView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = "portal/deals/register.html"
+    permission_required = "deal.register"
+    form_class = DealRegisterForm
+    serializer_class = DealSerializer
+    success_message = "Deal registered. A partner manager will review it within 2 business days."
+
+    def perform(self, data):
+        deal = services.deal_register(actor=self.request.user, data=data)
+        if deal.detected_conflicts:
+            others = ", ".join(sorted({m.deal.partner.name for m in deal.detected_conflicts}))
+            messages.warning(self.request, f"Other partners have registered this customer too: {others}.")
+        return deal
+
+    def get_success_url(self, result):
+        return reverse("portal:deal-detail", args=[result.pk])
+
+
+class ConflictPreviewView(ScopedPageMixin, TemplateView):
+    """htmx: who else has an active registration of the customer being typed (names and match only)."""
+
+    template_name = "portal/deals/_conflicts.html"
+    permission_required = "deal.register"
+
+    def get_context_data(self, **kwargs):
+        name = self.request.GET.get("customer_name", "")[:200]
+        domain = self.request.GET.get("customer_domain", "")[:253]
+        matches = find_conflicts(name=name, domain=domain, partner_id=self.request.user.partner_id) if name else []
+        return super().get_context_data(matches=[m.as_dict() for m in matches], asked=bool(name.strip()), **kwargs)
+
+
+class PortalDealDetailView(DealDetailView):
+    template_name = "portal/deals/detail.html"
+    permission_required = "portal.partner"
+
+
+class PortalLeadListView(ScopedPageMixin, TemplateView):
+    template_name = "portal/deals/leads.html"
+    permission_required = "portal.partner"
+
+    def get_context_data(self, **kwargs):
+        _, leads = selectors.lead_list(user=self.request.user, params=self.request.GET, request=self.request)
+        return super().get_context_data(leads=list(leads[:200]), now=timezone.now(), **kwargs)
+
+
+class _LeadActionView(ScopedPageMixin, View):
+    permission_required = "lead.respond"
+    model = Lead
+    object_view = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            message = self.run()
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except DjangoValidationError as exc:
+            messages.error(request, _first_error(exc.message_dict if hasattr(exc, "error_dict") else exc.messages))
+        else:
+            messages.success(request, message)
+        return HttpResponseRedirect(reverse("portal:leads"))
+
+
+class LeadAcceptView(_LeadActionView):
+    def run(self):
+        lead_services.lead_accept(actor=self.request.user, lead=self.object)
+        return f"Lead accepted: register {self.object.customer_name} as a deal when you are ready."
+
+
+class LeadDeclineView(_LeadActionView):
+    def run(self):
+        serializer = LeadDeclineSerializer(data=self.request.POST)
+        serializer.is_valid(raise_exception=False)
+        lead_services.lead_decline(
+            actor=self.request.user, lead=self.object, reason=serializer.validated_data.get("reason", "")
+        )
+        return "Lead declined; it goes back to the vendor."
+
+
+class LeadConvertView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    """An accepted lead becomes a registered deal: the partner adds the amount and the close date."""
+
+    template_name = "portal/deals/convert.html"
+    permission_required = "lead.respond"
+    model = Lead
+    object_view = True
+    form_class = LeadConvertForm
+    serializer_class = LeadConvertSerializer
+    success_message = "Lead converted into a registered deal."
+
+    def get_serializer(self, data):
+        return self.serializer_class(data=data, context={"request": self.request})
+
+    def get_initial(self):
+        lead = self.object
+        return {
+            "amount": lead.estimated_amount,
+            "currency": lead.currency,
+            "products": lead.products,
+            "description": lead.description,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(lead=self.object, **kwargs)
+
+    def perform(self, data):
+        return lead_services.lead_convert(actor=self.request.user, lead=self.object, data=data)
+
+    def get_success_url(self, result):
+        return reverse("portal:deal-detail", args=[result.pk])

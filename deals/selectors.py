@@ -1,0 +1,236 @@
+"""Reads for the deal pages and the API beyond a plain get. Every function takes the caller."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from partners.models import Partner, PartnerStatus
+from prm import audit, tenancy
+
+from .filters import DealFilterSet, LeadFilterSet
+from .models import ACTIVE_STATUSES, Deal, DealConflict, DealStatus, ExchangeRate, Lead
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from prm.accounts.models import User
+
+SLA_BUSINESS_DAYS = 2
+_BEST_TIER = F("tier__rank").desc(nulls_last=True)
+#: Below this estimate a page counts exactly; above, it shows the planner's estimate ("about 1.2M").
+EXACT_COUNT_LIMIT = 20_000
+
+DEAL_SORTS = {
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "amount": ("amount", "id"),
+    "-amount": ("-amount", "-id"),
+    "close": ("expected_close_date", "id"),
+    "-close": ("-expected_close_date", "-id"),
+    "status": ("status", "-id"),
+}
+
+
+def _clean_params(params: QueryDict) -> QueryDict:
+    """A filter form submits "Any" as an empty value: that means "no filter", not an invalid choice."""
+    params = params.copy()
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v.strip()]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
+    return params
+
+
+def deal_list(*, user: User, params: QueryDict, request=None) -> tuple[DealFilterSet, QuerySet[Deal]]:
+    base = tenancy.scope(Deal.objects.select_related("partner__tier"), user)
+    params = _clean_params(params)
+    filterset = DealFilterSet(params, queryset=base, request=request)
+    queryset = filterset.qs if filterset.is_valid() else base.none()
+    sort = params.get("sort", "newest")
+    return filterset, queryset.order_by(*DEAL_SORTS.get(sort, DEAL_SORTS["newest"]))
+
+
+def _active_conflicts() -> Prefetch:
+    return Prefetch(
+        "conflicts",
+        queryset=DealConflict.objects.filter(other__status__in=ACTIVE_STATUSES)
+        .select_related("other__partner__tier")
+        .order_by("other__created_at"),
+        to_attr="active_conflicts",
+    )
+
+
+def approval_queue(*, user: User) -> QuerySet[Deal]:
+    """Submitted deals, oldest first, each with its competing registrations (one prefetch query)."""
+    return (
+        tenancy.scope(Deal.objects.pending(), user)
+        .select_related("partner__tier", "registered_by")
+        .prefetch_related(_active_conflicts())
+        .order_by("created_at", "id")
+    )
+
+
+def deal_detail(*, user: User, deal: Deal) -> dict[str, Any]:
+    conflicts = list(
+        DealConflict.objects.filter(deal=deal, other__status__in=ACTIVE_STATUSES)
+        .select_related("other__partner__tier")
+        .order_by("other__created_at")
+    )
+    comments = tenancy.scope(deal.comments.select_related("author"), user)
+    attachments = tenancy.scope(deal.attachments.select_related("uploaded_by"), user)
+    return {
+        "conflicts": conflicts,
+        "comments": list(comments),
+        "attachments": list(attachments),
+        "history": audit.history_for(deal, limit=50),
+        "sla": sla_for(deal),
+        "amount_program": convert(deal.amount, deal.currency),
+        "program_currency": settings.PRM_PROGRAM_CURRENCY,
+    }
+
+
+# --- SLA ---------------------------------------------------------------------------------------------------
+
+
+def business_days_between(start: date, end: date) -> int:
+    """Whole business days (Mon-Fri) after `start` up to and including `end`."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, extra = divmod(days, 7)
+    count = weeks * 5
+    for i in range(1, extra + 1):
+        if (start + timedelta(days=i)).weekday() < 5:
+            count += 1
+    return count
+
+
+def sla_for(deal: Deal, *, now: datetime | None = None) -> dict[str, Any]:
+    """The approval SLA: decided within 2 business days. `state` is ok, due (last day) or overdue."""
+    now = now or timezone.now()
+    age = business_days_between(timezone.localdate(deal.created_at), timezone.localdate(now))
+    if deal.status != DealStatus.SUBMITTED:
+        return {"age": age, "state": "done", "label": "Decided"}
+    if age > SLA_BUSINESS_DAYS:
+        return {"age": age, "state": "overdue", "label": f"Overdue · {age} business days"}
+    if age == SLA_BUSINESS_DAYS:
+        return {"age": age, "state": "due", "label": "Due today"}
+    return {
+        "age": age,
+        "state": "ok",
+        "label": f"{SLA_BUSINESS_DAYS - age} business day{'s' if age == 1 else 's'} left",
+    }
+
+
+# --- counts on big lists -----------------------------------------------------------------------------------
+
+
+def estimated_count(queryset: QuerySet) -> tuple[int, bool]:
+    """(count, exact). On PostgreSQL the planner's estimate is asked first (no scan); only a small result
+    is counted exactly. `COUNT(*)` over a million rows on every page would cap a list near 30 requests/s."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.count(), True
+    sql, params = queryset.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        raw = cursor.fetchone()[0]
+    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    estimate = int(plan.get("Plan Rows", 0))
+    if estimate < EXACT_COUNT_LIMIT:
+        return queryset.count(), True
+    return estimate, False
+
+
+class EstimatedCountPaginator(Paginator):
+    """A Paginator whose total is the planner's estimate on big lists (see estimated_count)."""
+
+    @cached_property
+    def count(self) -> int:
+        count, self.exact = estimated_count(self.object_list)
+        return count
+
+    exact = True
+
+
+# --- money -------------------------------------------------------------------------------------------------
+
+
+def rates_on(day: date | None = None) -> dict[str, Decimal]:
+    """{currency: program-currency value of one unit} valid on `day`, in one query."""
+    day = day or timezone.localdate()
+    rates: dict[str, Decimal] = {settings.PRM_PROGRAM_CURRENCY: Decimal("1")}
+    for currency, rate in (
+        ExchangeRate.objects.filter(valid_from__lte=day)
+        .order_by("currency", "-valid_from")
+        .values_list("currency", "rate")
+    ):
+        rates.setdefault(currency, rate)
+    return rates
+
+
+def convert(amount: Decimal | None, currency: str, *, rates: dict[str, Decimal] | None = None) -> Decimal | None:
+    """`amount` in the program currency, or None when no rate is known for `currency`."""
+    if amount is None:
+        return None
+    rates = rates if rates is not None else rates_on()
+    rate = rates.get(currency)
+    return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
+
+
+def totals(queryset: QuerySet[Deal]) -> dict[str, Any]:
+    """Sum of amounts per currency (one grouped query) and their total in the program currency."""
+    by_currency = list(queryset.order_by().values("currency").annotate(total=Sum("amount")).order_by("currency"))
+    rates = rates_on()
+    total = Decimal("0")
+    missing = []
+    for row in by_currency:
+        converted = convert(row["total"], row["currency"], rates=rates)
+        row["converted"] = converted
+        if converted is None:
+            missing.append(row["currency"])
+        else:
+            total += converted
+    return {
+        "by_currency": by_currency,
+        "total": total,
+        "currency": settings.PRM_PROGRAM_CURRENCY,
+        "missing_rates": missing,
+    }
+
+
+# --- leads -------------------------------------------------------------------------------------------------
+
+
+def lead_list(*, user: User, params: QueryDict, request=None) -> tuple[LeadFilterSet, QuerySet[Lead]]:
+    base = tenancy.scope(Lead.objects.select_related("partner__tier", "converted_deal"), user)
+    filterset = LeadFilterSet(_clean_params(params), queryset=base, request=request)
+    queryset = filterset.qs if filterset.is_valid() else base.none()
+    return filterset, queryset.order_by("-id")
+
+
+def lead_suggestions(*, user: User, lead: Lead, limit: int = 8) -> list[Partner]:
+    """Active partners that suit the lead: same country first, the lead's partner type, the best tier; never
+    one that already declined it."""
+    partners = tenancy.scope(Partner.objects.filter(status=PartnerStatus.ACTIVE), user).select_related("tier")
+    if lead.declined_by:
+        partners = partners.exclude(pk__in=lead.declined_by)
+    if lead.partner_type:
+        partners = partners.filter(partner_type=lead.partner_type)
+    in_country = partners.filter(country=lead.country)
+    ranked = list(in_country.order_by(_BEST_TIER, "name")[:limit])
+    if len(ranked) < limit:
+        ranked += list(partners.filter(~Q(country=lead.country)).order_by(_BEST_TIER, "name")[: limit - len(ranked)])
+    return ranked

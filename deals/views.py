@@ -1,0 +1,376 @@
+"""Deal and lead pages of the manager portal, and the deal pages both portals share (detail, actions,
+comments, attachments). Thin: selectors read, services write, serializers validate."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+
+from prm.errors import DomainError
+from prm.pages import ScopedPageMixin, SerializerFormMixin
+
+from . import lead_services, selectors, services
+from .forms import LeadForm
+from .models import Deal, DealAttachment, Lead
+from .serializers import BulkDecisionSerializer, LeadOfferSerializer, LeadSerializer, ReasonSerializer, WinSerializer
+
+
+def _namespace(request) -> str:
+    return request.resolver_match.namespace if request.resolver_match else "portal"
+
+
+def _first_error(detail) -> str:
+    if isinstance(detail, dict):
+        for field, errors in detail.items():
+            text = _first_error(errors)
+            return (
+                text if field in ("non_field_errors", "__all__") else f"{field.replace('_', ' ').capitalize()}: {text}"
+            )
+    if isinstance(detail, list) and detail:
+        return _first_error(detail[0])
+    return str(detail)
+
+
+class ListPageMixin:
+    """Filters, sort and page of a list; an htmx request gets only the results."""
+
+    page_size = 25
+    partial_template = ""
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return [self.partial_template]
+        return [self.template_name]
+
+    def list_context(self, filterset, queryset, *, default_sort: str, estimated: bool = False) -> dict:
+        paginator_class = selectors.EstimatedCountPaginator if estimated else Paginator
+        page = paginator_class(queryset, self.page_size).get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        return {
+            "filterset": filterset,
+            "page": page,
+            "count_exact": getattr(page.paginator, "exact", True),
+            "sort": self.request.GET.get("sort", default_sort),
+            "query": params.urlencode(),
+            "sort_query": sort_params.urlencode(),
+        }
+
+
+# --- lists -------------------------------------------------------------------------------------------------
+
+
+class DealListView(ListPageMixin, ScopedPageMixin, TemplateView):
+    """Every registration in the program. The total is the planner's estimate on big lists (no COUNT(*)
+    over a million rows per page); totals by currency are shown once the list is narrowed down."""
+
+    template_name = "manager/deals/list.html"
+    partial_template = "manager/deals/_table.html"
+    permission_required = "portal.manager"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        filterset, queryset = selectors.deal_list(user=user, params=self.request.GET, request=self.request)
+        context = self.list_context(filterset, queryset, default_sort="newest", estimated=True)
+        if context["count_exact"]:
+            context["totals"] = selectors.totals(queryset)
+        pending = selectors.approval_queue(user=user)
+        return super().get_context_data(**context, pending_count=selectors.estimated_count(pending)[0], **kwargs)
+
+
+class DealQueueView(ScopedPageMixin, TemplateView):
+    """Submitted registrations, oldest first, with the SLA and each one's competing registrations."""
+
+    template_name = "manager/deals/queue.html"
+    permission_required = "deal.approve"
+    page_size = 25
+
+    def get_context_data(self, **kwargs):
+        queue = selectors.approval_queue(user=self.request.user)
+        page = selectors.EstimatedCountPaginator(queue, self.page_size).get_page(self.request.GET.get("page"))
+        now = timezone.now()
+        rows = [(deal, selectors.sla_for(deal, now=now)) for deal in page.object_list]
+        return super().get_context_data(page=page, rows=rows, sla_days=selectors.SLA_BUSINESS_DAYS, query="", **kwargs)
+
+
+class DealBulkView(ScopedPageMixin, View):
+    permission_required = "deal.approve"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        serializer = BulkDecisionSerializer(
+            data={
+                "decision": request.POST.get("decision"),
+                "deals": request.POST.getlist("deals"),
+                "reason": request.POST.get("reason", ""),
+            }
+        )
+        if not serializer.is_valid():
+            messages.error(request, "Select at least one deal, then approve or reject.")
+            return HttpResponseRedirect(reverse("manage:deal-queue"))
+        data = serializer.validated_data
+        deals = list(selectors.approval_queue(user=request.user).filter(pk__in=data["deals"]))
+        try:
+            refused = services.deals_bulk_decide(
+                actor=request.user, deals=deals, decision=data["decision"], reason=data.get("reason", "")
+            )
+        except DjangoValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("manage:deal-queue"))
+        done = len(deals) - len(refused)
+        verb = "approved" if data["decision"] == "approve" else "rejected"
+        if done:
+            messages.success(request, f"{done} registration{'s' if done != 1 else ''} {verb}.")
+        for deal, message in refused:
+            messages.error(request, f"#{deal.pk} {deal.customer_name}: {message}")
+        return HttpResponseRedirect(reverse("manage:deal-queue"))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class DealExportView(ScopedPageMixin, View):
+    """The filtered list as CSV, streamed in chunks: a million rows cost no memory."""
+
+    permission_required = "deal.export"
+    columns = [
+        "id", "partner", "tier", "customer_name", "customer_domain", "country", "status", "amount", "currency",
+        "expected_close_date", "protected_until", "won_amount", "closed_on", "registered",
+    ]  # fmt: skip
+
+    def get(self, request, *args, **kwargs):
+        _, queryset = selectors.deal_list(user=request.user, params=request.GET, request=request)
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(self.columns)
+            for d in queryset.iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        d.pk,
+                        d.partner.name,
+                        d.partner.tier.name if d.partner.tier else "",
+                        d.customer_name,
+                        d.customer_domain,
+                        d.country.code or "",
+                        d.status,
+                        d.amount,
+                        d.currency,
+                        d.expected_close_date.isoformat(),
+                        d.protected_until.isoformat() if d.protected_until else "",
+                        d.won_amount if d.won_amount is not None else "",
+                        d.closed_on.isoformat() if d.closed_on else "",
+                        timezone.localtime(d.created_at).date().isoformat(),
+                    ]
+                )
+
+        filename = f"deals-{timezone.localdate():%Y-%m-%d}.csv"
+        return StreamingHttpResponse(
+            rows(), content_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        )
+
+
+# --- one deal (both portals) -------------------------------------------------------------------------------
+
+
+class DealDetailView(ScopedPageMixin, TemplateView):
+    template_name = "manager/deals/detail.html"
+    permission_required = "portal.manager"
+    queryset = Deal.objects.select_related("partner__tier", "registered_by", "approved_by", "customer", "lead")
+    object_view = True
+
+    def get_context_data(self, **kwargs):
+        detail = selectors.deal_detail(user=self.request.user, deal=self.object)
+        return super().get_context_data(
+            deal=self.object, ns=_namespace(self.request), today=timezone.localdate(), **detail, **kwargs
+        )
+
+
+class DealActionView(ScopedPageMixin, View):
+    """POST an action on one deal (approve, reject, win, lose), validated by the API's serializer and done by
+    the API's service; back to the deal page with what happened."""
+
+    model = Deal
+    object_view = True
+    http_method_names = ["post"]
+    serializer_class = None
+    done = ""
+
+    def run(self, deal: Deal, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        data = {}
+        if self.serializer_class is not None:
+            serializer = self.serializer_class(data=request.POST)
+            if not serializer.is_valid():
+                messages.error(request, _first_error(serializer.errors))
+                return self._back()
+            data = serializer.validated_data
+        try:
+            self.run(self.object, data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except DjangoValidationError as exc:
+            messages.error(request, _first_error(exc.message_dict if hasattr(exc, "error_dict") else exc.messages))
+        else:
+            messages.success(request, self.done)
+        return self._back()
+
+    def _back(self):
+        return HttpResponseRedirect(reverse(f"{_namespace(self.request)}:deal-detail", args=[self.object.pk]))
+
+
+class DealApproveView(DealActionView):
+    permission_required = "deal.approve"
+    done = "Registration approved and protected."
+
+    def run(self, deal, data):
+        services.deal_approve(actor=self.request.user, deal=deal)
+
+
+class DealRejectView(DealActionView):
+    permission_required = "deal.approve"
+    serializer_class = ReasonSerializer
+    done = "Registration rejected."
+
+    def run(self, deal, data):
+        services.deal_reject(actor=self.request.user, deal=deal, reason=data["reason"])
+
+
+class DealWinView(DealActionView):
+    permission_required = "deal.close"
+    serializer_class = WinSerializer
+    done = "Deal marked as won. Congratulations!"
+
+    def run(self, deal, data):
+        services.deal_win(actor=self.request.user, deal=deal, **data)
+
+
+class DealLoseView(DealActionView):
+    permission_required = "deal.close"
+    serializer_class = ReasonSerializer
+    done = "Deal marked as lost."
+
+    def run(self, deal, data):
+        services.deal_lose(actor=self.request.user, deal=deal, reason=data["reason"])
+
+
+class DealCommentView(DealActionView):
+    permission_required = "deal.comment"
+    done = "Comment added."
+
+    def run(self, deal, data):
+        services.deal_comment_add(actor=self.request.user, deal=deal, body=self.request.POST.get("body", ""))
+
+    def _back(self):
+        return HttpResponseRedirect(super()._back().url + "#comments")
+
+
+class DealAttachView(DealActionView):
+    permission_required = "deal.comment"
+    done = "File attached."
+
+    def run(self, deal, data):
+        services.deal_attachment_add(actor=self.request.user, deal=deal, file=self.request.FILES.get("file"))
+
+    def _back(self):
+        return HttpResponseRedirect(super()._back().url + "#attachments")
+
+
+class DealAttachmentDownloadView(ScopedPageMixin, View):
+    """Hands out a deal's file only after tenancy found the attachment (another organization's is a 404)."""
+
+    permission_required = "deal.view"
+    queryset = DealAttachment.objects.select_related("deal")
+    object_view = True
+
+    def get(self, request, *args, **kwargs):
+        from prm.uploads import serve_file
+
+        return serve_file(self.object.file, download_name=self.object.name)
+
+
+# --- leads (manager) ---------------------------------------------------------------------------------------
+
+
+class LeadListView(ListPageMixin, ScopedPageMixin, TemplateView):
+    template_name = "manager/deals/leads.html"
+    partial_template = "manager/deals/leads.html"
+    permission_required = "portal.manager"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        filterset, queryset = selectors.lead_list(user=self.request.user, params=self.request.GET, request=self.request)
+        return super().get_context_data(**self.list_context(filterset, queryset, default_sort="newest"), **kwargs)
+
+
+class LeadCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = "manager/form.html"
+    permission_required = "lead.manage"
+    form_class = LeadForm
+    serializer_class = LeadSerializer
+    success_message = "Lead added to the pool."
+    extra_context = {"title": "New lead", "cancel_url": reverse_lazy("manage:leads")}
+
+    def perform(self, data):
+        return lead_services.lead_create(actor=self.request.user, data=data)
+
+    def get_success_url(self, result):
+        return reverse("manage:lead-detail", args=[result.pk])
+
+
+class LeadDetailView(ScopedPageMixin, TemplateView):
+    template_name = "manager/deals/lead_detail.html"
+    permission_required = "portal.manager"
+    queryset = Lead.objects.select_related("partner__tier", "offered_by", "converted_deal")
+    object_view = True
+
+    def get_context_data(self, **kwargs):
+        from prm import audit
+
+        lead = self.object
+        suggestions = selectors.lead_suggestions(user=self.request.user, lead=lead) if lead.status == "new" else []
+        return super().get_context_data(
+            lead=lead,
+            suggestions=suggestions,
+            history=audit.history_for(lead, limit=30),
+            response_hours=getattr(settings, "PRM_LEAD_RESPONSE_HOURS", lead_services.LEAD_RESPONSE_HOURS),
+            **kwargs,
+        )
+
+
+class LeadOfferView(ScopedPageMixin, View):
+    permission_required = "lead.manage"
+    model = Lead
+    object_view = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        serializer = LeadOfferSerializer(data=request.POST, context={"request": request})
+        if not serializer.is_valid():
+            messages.error(request, _first_error(serializer.errors))
+        else:
+            try:
+                lead = lead_services.lead_offer(actor=request.user, lead=self.object, **serializer.validated_data)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            except DjangoValidationError as exc:
+                messages.error(request, _first_error(exc.message_dict if hasattr(exc, "error_dict") else exc.messages))
+            else:
+                messages.success(request, f"Lead offered to {lead.partner.name}.")
+        return HttpResponseRedirect(reverse("manage:lead-detail", args=[self.object.pk]))
