@@ -264,6 +264,9 @@ def _cases(ctx) -> None:
             resolution="Confirmed: the fee (1,250.00 USD) is added to the next payout run.",
         )
 
+
+def seed_late(ctx) -> None:
+    """Runs after every app's seed: the deals demo has made its conflicts by then."""
     _deal_conflict_case()
 
 

@@ -135,6 +135,10 @@ class Command(BaseCommand):
         for app in DEMO_APPS:  # each app's demo.py seeds its own data, after the partners exist
             if find_spec(f"{app}.demo") is not None:
                 import_module(f"{app}.demo").seed(ctx)
+        # A second pass for data that needs other apps' demo data (a dispute case on a deal conflict).
+        for app in DEMO_APPS:
+            if find_spec(f"{app}.demo") is not None and hasattr(module := import_module(f"{app}.demo"), "seed_late"):
+                module.seed_late(ctx)
 
         if not quiet:
             self.stdout.write(
