@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from prm.errors import DomainError
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import lead_services, selectors, services
 from .conflicts import find_conflicts
 from .forms import DealRegisterForm, LeadConvertForm
 from .models import Lead
 from .serializers import DealSerializer, LeadConvertSerializer, LeadDeclineSerializer
-from .views import DealDetailView, ListPageMixin, _first_error
+from .views import DealDetailView, _first_error
 
 
 class PortalDealListView(ListPageMixin, ScopedPageMixin, TemplateView):

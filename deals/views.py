@@ -8,14 +8,13 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from prm.errors import DomainError
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import lead_services, selectors, services
 from .forms import LeadForm
@@ -39,34 +38,6 @@ def _first_error(detail) -> str:
     return str(detail)
 
 
-class ListPageMixin:
-    """Filters, sort and page of a list; an htmx request gets only the results."""
-
-    page_size = 25
-    partial_template = ""
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return [self.partial_template]
-        return [self.template_name]
-
-    def list_context(self, filterset, queryset, *, default_sort: str, estimated: bool = False) -> dict:
-        paginator_class = selectors.EstimatedCountPaginator if estimated else Paginator
-        page = paginator_class(queryset, self.page_size).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        sort_params = params.copy()
-        sort_params.pop("sort", None)
-        return {
-            "filterset": filterset,
-            "page": page,
-            "count_exact": getattr(page.paginator, "exact", True),
-            "sort": self.request.GET.get("sort", default_sort),
-            "query": params.urlencode(),
-            "sort_query": sort_params.urlencode(),
-        }
-
-
 # --- lists -------------------------------------------------------------------------------------------------
 
 
@@ -81,7 +52,9 @@ class DealListView(ListPageMixin, ScopedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         filterset, queryset = selectors.deal_list(user=user, params=self.request.GET, request=self.request)
-        context = self.list_context(filterset, queryset, default_sort="newest", estimated=True)
+        context = self.list_context(
+            filterset, queryset, default_sort="newest", paginator_class=selectors.EstimatedCountPaginator
+        )
         if context["count_exact"]:
             context["totals"] = selectors.totals(queryset)
         pending = selectors.approval_queue(user=user)

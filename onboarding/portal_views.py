@@ -3,7 +3,6 @@ and resources its audience allows."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView, View
@@ -11,7 +10,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from prm import tenancy
 from prm.errors import DomainError
-from prm.pages import ScopedPageMixin
+from prm.pages import ListPageMixin, ScopedPageMixin
 
 from . import downloads, selectors, services
 from .models import Course, CourseModule, OnboardingPlan, OnboardingStep, Resource, StepOwner
@@ -166,7 +165,7 @@ class PortalModuleFileView(PortalPage, View):
         return downloads.serve_module_file(self.object)
 
 
-class PortalResourceListView(PortalPage, TemplateView):
+class PortalResourceListView(ListPageMixin, PortalPage, TemplateView):
     template_name = "portal/onboarding/resources.html"
     page_size = 24
 
@@ -174,10 +173,7 @@ class PortalResourceListView(PortalPage, TemplateView):
         filterset, queryset = selectors.resource_list(
             user=self.request.user, params=self.request.GET, request=self.request
         )
-        page = Paginator(queryset, self.page_size).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        return super().get_context_data(filterset=filterset, page=page, query=params.urlencode(), **kwargs)
+        return super().get_context_data(**self.list_context(filterset, queryset), **kwargs)
 
 
 class PortalResourceDownloadView(PortalPage, View):

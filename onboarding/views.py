@@ -1,12 +1,11 @@
 """Manager-portal pages of onboarding and enablement. Thin: selectors read, services write, the API's
 serializers validate."""
 
-from django.core.paginator import Paginator
 from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView, View
 
 from prm import audit
-from prm.pages import ScopedPageMixin
+from prm.pages import ListPageMixin, ScopedPageMixin
 
 from . import downloads, selectors, services
 from .forms import CourseForm, CourseModuleForm, QuizQuestionForm, ResourceForm, TemplateForm, TemplateStepForm
@@ -30,42 +29,21 @@ from .serializers import (
     ResourceSerializer,
 )
 
-
-def _list_context(request, page_size: int, queryset, default_sort: str):
-    page = Paginator(queryset, page_size).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    sort_params = params.copy()
-    sort_params.pop("sort", None)
-    return {
-        "page": page,
-        "sort": request.GET.get("sort", default_sort),
-        "query": params.urlencode(),
-        "sort_query": sort_params.urlencode(),
-    }
-
-
 # --- onboarding ----------------------------------------------------------------------------------------------
 
 
-class OnboardingListView(ScopedPageMixin, TemplateView):
+class OnboardingListView(ListPageMixin, ScopedPageMixin, TemplateView):
     """Every plan's progress on one page: filters, sort by progress or overdue steps, pagination."""
 
     template_name = "manager/onboarding/plan_list.html"
     permission_required = "onboarding.directory"
-    page_size = 25
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["manager/onboarding/_plan_table.html"]
-        return [self.template_name]
+    partial_template = "manager/onboarding/_plan_table.html"
 
     def get_context_data(self, **kwargs):
         filterset, queryset = selectors.plan_list(user=self.request.user, params=self.request.GET, request=self.request)
         return super().get_context_data(
-            filterset=filterset,
             summary=selectors.plan_summary(user=self.request.user),
-            **_list_context(self.request, self.page_size, queryset, "overdue"),
+            **self.list_context(filterset, queryset, default_sort="overdue"),
             **kwargs,
         )
 
@@ -380,23 +358,16 @@ class QuestionCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
 # --- resources -----------------------------------------------------------------------------------------------
 
 
-class ResourceListView(ScopedPageMixin, TemplateView):
+class ResourceListView(ListPageMixin, ScopedPageMixin, TemplateView):
     template_name = "manager/onboarding/resources.html"
     permission_required = "portal.manager"
-    page_size = 25
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["manager/onboarding/_resource_table.html"]
-        return [self.template_name]
+    partial_template = "manager/onboarding/_resource_table.html"
 
     def get_context_data(self, **kwargs):
         filterset, queryset = selectors.resource_list_for_staff(
             user=self.request.user, params=self.request.GET, request=self.request
         )
-        return super().get_context_data(
-            filterset=filterset, **_list_context(self.request, self.page_size, queryset, "title"), **kwargs
-        )
+        return super().get_context_data(**self.list_context(filterset, queryset, default_sort="title"), **kwargs)
 
 
 class ResourceCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):

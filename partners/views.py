@@ -2,13 +2,12 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import selectors, services
 from .forms import AgreementForm, PartnerForm, TierForm
@@ -24,33 +23,16 @@ class DashboardView(ScopedPageMixin, TemplateView):
         return super().get_context_data(overview=selectors.program_overview(user=self.request.user), **kwargs)
 
 
-class PartnerListView(ScopedPageMixin, TemplateView):
+class PartnerListView(ListPageMixin, ScopedPageMixin, TemplateView):
     template_name = "manager/partner_list.html"
+    partial_template = "manager/_partner_table.html"
     permission_required = "partner.directory"
-    page_size = 25
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["manager/_partner_table.html"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         filterset, queryset = selectors.partner_list(
             user=self.request.user, params=self.request.GET, request=self.request
         )
-        page = Paginator(queryset, self.page_size).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        sort_params = params.copy()
-        sort_params.pop("sort", None)
-        return super().get_context_data(
-            filterset=filterset,
-            page=page,
-            sort=self.request.GET.get("sort", "name"),
-            query=params.urlencode(),
-            sort_query=sort_params.urlencode(),
-            **kwargs,
-        )
+        return super().get_context_data(**self.list_context(filterset, queryset, default_sort="name"), **kwargs)
 
 
 class _Echo:

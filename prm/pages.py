@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
@@ -133,6 +134,36 @@ def _add_errors(form, detail) -> None:
         for error in errors:
             text = str(error) if target or field in ("__all__", "non_field_errors") else f"{field}: {error}"
             form.add_error(target, text)
+
+
+class ListPageMixin:
+    """A list page: filters, sort and one page of rows, with the query strings its links need; an htmx
+    request (a filter change, a sort click, the next page) gets only `partial_template`."""
+
+    page_size = 25
+    partial_template = ""
+
+    def get_template_names(self):
+        if self.partial_template and self.request.htmx and not self.request.htmx.boosted:
+            return [self.partial_template]
+        return super().get_template_names()
+
+    def list_context(
+        self, filterset, queryset, *, default_sort: str = "", sort: str | None = None, paginator_class=Paginator
+    ) -> dict[str, Any]:
+        page = paginator_class(queryset, self.page_size).get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        return {
+            "filterset": filterset,
+            "page": page,
+            "count_exact": getattr(page.paginator, "exact", True),
+            "sort": sort if sort is not None else self.request.GET.get("sort", default_sort),
+            "query": params.urlencode(),
+            "sort_query": sort_params.urlencode(),
+        }
 
 
 class ComingSoonView(ScopedPageMixin, TemplateView):

@@ -4,14 +4,13 @@ form to open one, the case page (thread without internal notes, withdraw). Write
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView, View
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from prm.errors import DomainError
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from ..models import Case, CaseKind, CaseStatus
 from ..portal_views import PortalMixin
@@ -22,32 +21,15 @@ from .serializers import AssignSerializer, CaseMessageSerializer, CaseSerializer
 CASE_QUERYSET = Case.objects.select_related("partner__manager", "owner", "opened_by", "resolved_by", "deal")
 
 
-class _CaseListMixin:
-    page_size = 25
-    partial_template = ""
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return [self.partial_template]
-        return [self.template_name]
-
+class _CaseListMixin(ListPageMixin):
     def get_context_data(self, **kwargs):
         sort = self.request.GET.get("sort") or selectors.DEFAULT_SORT
         sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
         filterset, queryset = selectors.case_list(
             user=self.request.user, params=self.request.GET, request=self.request, sort=sort
         )
-        page = Paginator(queryset, self.page_size).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        sort_params = params.copy()
-        sort_params.pop("sort", None)
         return super().get_context_data(
-            filterset=filterset,
-            page=page,
-            sort=sort,
-            query=params.urlencode(),
-            sort_query=sort_params.urlencode(),
+            **self.list_context(filterset, queryset, sort=sort),
             statuses=CaseStatus.choices,
             kinds=CaseKind.choices,
             counts=selectors.case_counts(user=self.request.user),

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -13,7 +12,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 from prm import audit
 from prm.api.throttling import ApplyThrottle
 from prm.errors import DomainError
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
 
 from ..models import Application, ApplicationStatus, CustomerSegment, Region, ScreeningCriterion
@@ -79,31 +78,17 @@ class ApplyThanksView(TemplateView):
 # --- manager portal ----------------------------------------------------------------------------------------------
 
 
-class ApplicationListView(ScopedPageMixin, TemplateView):
+class ApplicationListView(ListPageMixin, ScopedPageMixin, TemplateView):
     template_name = "manager/recruit/application_list.html"
+    partial_template = "manager/recruit/_application_table.html"
     permission_required = "application.view"
-    page_size = 25
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["manager/recruit/_application_table.html"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         filterset, queryset = selectors.application_list(
             user=self.request.user, params=self.request.GET, request=self.request
         )
-        page = Paginator(queryset, self.page_size).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        sort_params = params.copy()
-        sort_params.pop("sort", None)
         return super().get_context_data(
-            filterset=filterset,
-            page=page,
-            sort=self.request.GET.get("sort", selectors.DEFAULT_SORT),
-            query=params.urlencode(),
-            sort_query=sort_params.urlencode(),
+            **self.list_context(filterset, queryset, default_sort=selectors.DEFAULT_SORT),
             counts=selectors.application_counts(user=self.request.user),
             statuses=ApplicationStatus.choices,
             **kwargs,
