@@ -71,6 +71,7 @@ def history_for(
             "timestamp": e.timestamp,
             "action": ACTIONS.get(e.action, str(e.action)),
             "object_type": e.content_type.model,
+            "object_label": e.content_type.name,  # the verbose name, for people: "application score"
             "object_id": e.object_pk,
             "object_repr": e.object_repr,
             "actor": e.actor.email if e.actor else None,

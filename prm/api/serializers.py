@@ -6,6 +6,7 @@ class AuditEntrySerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField()
     action = serializers.CharField()
     object_type = serializers.CharField()
+    object_label = serializers.CharField()
     object_id = serializers.CharField()
     object_repr = serializers.CharField()
     actor = serializers.EmailField(allow_null=True)
