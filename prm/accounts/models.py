@@ -39,8 +39,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_partner_matches_role",
                 condition=(
-                    models.Q(role__in=[r.value for r in PARTNER_ROLES], partner__isnull=False)
-                    | models.Q(role__in=[r.value for r in STAFF_ROLES], partner__isnull=True)
+                    models.Q(role__in=sorted(r.value for r in PARTNER_ROLES), partner__isnull=False)
+                    | models.Q(role__in=sorted(r.value for r in STAFF_ROLES), partner__isnull=True)
                 ),
             ),
         ]

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('partner__isnull', False), ('role__in', ['partner_rep', 'partner_admin'])), models.Q(('partner__isnull', True), ('role__in', ['program_admin', 'partner_manager', 'finance'])), _connector='OR'), name='user_partner_matches_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('partner__isnull', False), ('role__in', ['partner_admin', 'partner_rep'])), models.Q(('partner__isnull', True), ('role__in', ['finance', 'partner_manager', 'program_admin'])), _connector='OR'), name='user_partner_matches_role'),
         ),
         migrations.AddConstraint(
             model_name='idempotencyrecord',
