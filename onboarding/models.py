@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.audience import filter_by_audience, pack_codes, unpack_codes  # noqa: F401  (re-exported)
 from partners.models import PartnerType
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 from prm.uploads import upload_to
@@ -37,17 +38,6 @@ def resource_file_path(instance, filename: str) -> str:
     return upload_to("resources")(instance, filename)
 
 
-def pack_codes(values) -> str:
-    """A list of codes stored as ",a,b," (empty: no restriction), so `contains=",a,"` matches whole codes only
-    on every database."""
-    values = sorted({str(v).strip() for v in values or [] if str(v).strip()})
-    return f",{','.join(values)}," if values else ""
-
-
-def unpack_codes(value: str) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
-
-
 class AudienceMixin(models.Model):
     """Who among the partners may see a row: an empty restriction means everyone. Restrictions combine with
     AND (a Gold-only, GB-only resource is for Gold partners in GB)."""
@@ -63,14 +53,7 @@ class AudienceMixin(models.Model):
 
     @classmethod
     def audience_filter(cls, queryset: models.QuerySet, partner: Partner) -> models.QuerySet:
-        through = cls.audience_tiers.through
-        own = f"{cls._meta.model_name}_id"
-        tier_restricted = Exists(through.objects.filter(**{own: OuterRef("pk")}))
-        tier_allowed = Exists(through.objects.filter(**{own: OuterRef("pk"), "tier_id": partner.tier_id}))
-        return queryset.filter(
-            Q(audience_partner_types="") | Q(audience_partner_types__contains=f",{partner.partner_type},"),
-            Q(audience_countries="") | Q(audience_countries__contains=f",{partner.country.code},"),
-        ).filter(~tier_restricted | tier_allowed)
+        return filter_by_audience(queryset, partner)
 
     @property
     def partner_type_list(self) -> list[str]:

@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from prm.errors import InvalidTransition
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 
+from .audience import filter_by_audience, pack_codes, unpack_codes
 from .querysets import AgreementQuerySet, CaseQuerySet, PartnerQuerySet
 
 
@@ -362,16 +363,6 @@ class ApplicationScore(models.Model):
 # --- Engage: announcements and surveys -------------------------------------------------------------------
 
 
-def _tokens(value: str) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
-
-
-def _join_tokens(values) -> str:
-    """Stored as ",a,b," so a portable `contains ",a,"` finds whole tokens (JSON `contains` is not on SQLite)."""
-    values = sorted({str(v) for v in values or [] if v})
-    return f",{','.join(values)}," if values else ""
-
-
 class AnnouncementKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", "Announcement"
     NEWSLETTER = "newsletter", "Newsletter"
@@ -407,33 +398,23 @@ class Announcement(models.Model):
 
     @staticmethod
     def audience_filter(queryset, partner):
-        through = Announcement.audience_tiers.through
-        tier_ok = ~models.Exists(through.objects.filter(announcement=models.OuterRef("pk")))
-        if partner.tier_id:
-            tier_ok |= models.Exists(through.objects.filter(announcement=models.OuterRef("pk"), tier=partner.tier_id))
-        return queryset.filter(
-            tier_ok,
-            models.Q(audience_partner_types="")
-            | models.Q(audience_partner_types__contains=f",{partner.partner_type},"),
-            models.Q(audience_countries="") | models.Q(audience_countries__contains=f",{partner.country.code},"),
-            publish_at__lte=timezone.now(),
-        )
+        return filter_by_audience(queryset, partner).filter(publish_at__lte=timezone.now())
 
     @property
     def partner_types(self) -> list[str]:
-        return _tokens(self.audience_partner_types)
+        return unpack_codes(self.audience_partner_types)
 
     @partner_types.setter
     def partner_types(self, values) -> None:
-        self.audience_partner_types = _join_tokens(values)
+        self.audience_partner_types = pack_codes(values)
 
     @property
     def countries(self) -> list[str]:
-        return _tokens(self.audience_countries)
+        return unpack_codes(self.audience_countries)
 
     @countries.setter
     def countries(self, values) -> None:
-        self.audience_countries = _join_tokens(values)
+        self.audience_countries = pack_codes(values)
 
     @property
     def is_published(self) -> bool:
