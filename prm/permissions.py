@@ -43,13 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Each app declares its own permissions in <app>/permissions.py as `PERMISSIONS = {name: roles}`; they join
 # the one map here (a name declared twice is an error, not a silent override).
 def _merge_app_permissions() -> None:
-    from importlib import import_module
-    from importlib.util import find_spec
+    from prm.plugins import app_modules
 
-    for app in ["partners", "onboarding", "deals", "performance", "incentives"]:
-        if find_spec(f"{app}.permissions") is None:
-            continue
-        for name, roles in import_module(f"{app}.permissions").PERMISSIONS.items():
+    for module in app_modules("permissions"):
+        for name, roles in module.PERMISSIONS.items():
             if name in PERMISSIONS:
                 raise ValueError(f"Permission {name!r} is declared twice")
             PERMISSIONS[name] = frozenset(roles)

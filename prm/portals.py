@@ -1,17 +1,9 @@
 """The two portals' URL namespaces, `manage` (vendor staff) and `portal` (partners), put together from what
 each app contributes in its urls.py (`manager_urlpatterns`, `portal_urlpatterns`)."""
 
-from importlib import import_module
+from prm.plugins import app_modules
 
-PORTAL_APPS = ["partners", "onboarding", "deals", "performance", "incentives"]
+_url_modules = app_modules("urls")
 
-
-def _collect(attribute: str) -> list:
-    patterns = []
-    for app in PORTAL_APPS:
-        patterns += getattr(import_module(f"{app}.urls"), attribute, [])
-    return patterns
-
-
-manager_urls = (_collect("manager_urlpatterns"), "manage")
-portal_urls = (_collect("portal_urlpatterns"), "portal")
+manager_urls = ([p for m in _url_modules for p in getattr(m, "manager_urlpatterns", [])], "manage")
+portal_urls = ([p for m in _url_modules for p in getattr(m, "portal_urlpatterns", [])], "portal")

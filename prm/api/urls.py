@@ -1,21 +1,16 @@
 """The one API router. Each app with an `api.py` registers its viewsets through `register(router)`; every
 viewset registered here is walked by the tenant-isolation test."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from prm.accounts.api import MeView, TokenView
-
-API_APPS = ["prm.accounts", "partners", "onboarding", "deals", "performance", "incentives"]
+from prm.plugins import DOMAIN_APPS, app_modules
 
 router = DefaultRouter()
-for app in API_APPS:
-    if find_spec(f"{app}.api") is not None:
-        import_module(f"{app}.api").register(router)
+for module in app_modules("api", ["prm.accounts", *DOMAIN_APPS]):
+    module.register(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

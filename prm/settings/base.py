@@ -1,11 +1,11 @@
 """Settings shared by every mode. Every value comes from the environment with a safe local default;
 production.py removes the defaults that must never reach a real deployment."""
 
-from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 
 import environ
+
+from prm.plugins import app_modules
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -200,9 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     "agreements-remind-expiring": {"task": "partners.agreements_remind_expiring", "schedule": 6 * 3600.0},
 }
 # Each app adds its periodic jobs in <app>/schedule.py (`BEAT_SCHEDULE`, plain data: no Django imports there).
-for _app in ["partners", "onboarding", "deals", "performance", "incentives"]:
-    if find_spec(f"{_app}.schedule") is not None:
-        CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+for _schedule in app_modules("schedule"):
+    CELERY_BEAT_SCHEDULE.update(_schedule.BEAT_SCHEDULE)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,10 @@
 """For each tenant-owned model: make a row owned by an organization, and a user of that organization who may
 see it. A route to a model missing here fails the isolation walk, so a new model cannot be left uncovered."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
 from partners.models import Agreement, Partner
 from prm.accounts.models import ApiKey, User
 from prm.accounts.roles import Role
+from prm.plugins import DOMAIN_APPS, app_modules
 
 from ..factories import AgreementFactory, PartnerUserFactory, make_api_key
 
@@ -39,9 +37,8 @@ OWNED_OBJECT_MAKERS = {
 # Each app's tests add their models' makers in tests/<app>/owned.py as `MAKERS = {Model: maker}`. A maker
 # gets organization A (tier Gold, country GB) and returns (object A may see, a user of A who may see it);
 # organization B (no tier, DE) must get a 404 for it.
-for _app in ["partners", "onboarding", "deals", "performance", "incentives"]:
-    if find_spec(f"tests.{_app}") is not None and find_spec(f"tests.{_app}.owned") is not None:
-        OWNED_OBJECT_MAKERS.update(import_module(f"tests.{_app}.owned").MAKERS)
+for _owned in app_modules("owned", [f"tests.{app}" for app in DOMAIN_APPS]):
+    OWNED_OBJECT_MAKERS.update(_owned.MAKERS)
 
 
 def lookup_value(obj, field: str):

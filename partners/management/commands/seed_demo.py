@@ -6,8 +6,6 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -21,6 +19,7 @@ from partners.models import Agreement, AgreementKind, Partner, PartnerStatus, Pa
 from prm.accounts import services as account_services
 from prm.accounts.models import User
 from prm.accounts.roles import Role
+from prm.plugins import app_modules
 
 DEMO_PASSWORD = "prm-demo-2026"  # noqa: S105  (printed for the demo on purpose)
 
@@ -53,9 +52,6 @@ KIND_FOR_TYPE = {
     PartnerType.INTEGRATOR: AgreementKind.RESELLER,
     PartnerType.TECHNOLOGY: AgreementKind.OTHER,
 }
-
-
-DEMO_APPS = ["partners", "onboarding", "deals", "performance", "incentives"]
 
 
 @dataclass
@@ -132,13 +128,13 @@ class Command(BaseCommand):
                 self._agreements(partner, rng, admin, today, index=i)
 
         ctx = DemoContext(admin=admin, managers=managers, tiers=tiers, today=today, rng=rng, fake=fake)
-        for app in DEMO_APPS:  # each app's demo.py seeds its own data, after the partners exist
-            if find_spec(f"{app}.demo") is not None:
-                import_module(f"{app}.demo").seed(ctx)
+        demos = app_modules("demo")
+        for demo in demos:  # each app's demo.py seeds its own data, after the partners exist
+            demo.seed(ctx)
         # A second pass for data that needs other apps' demo data (a dispute case on a deal conflict).
-        for app in DEMO_APPS:
-            if find_spec(f"{app}.demo") is not None and hasattr(module := import_module(f"{app}.demo"), "seed_late"):
-                module.seed_late(ctx)
+        for demo in demos:
+            if hasattr(demo, "seed_late"):
+                demo.seed_late(ctx)
 
         if not quiet:
             self.stdout.write(
