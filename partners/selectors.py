@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from prm import tenancy
@@ -52,15 +52,12 @@ def partner_list(*, user: User, params: QueryDict, request=None) -> tuple[Partne
 
 
 def program_overview(*, user: User) -> dict[str, Any]:
-    """The dashboard's figures: a handful of aggregate queries, whatever the number of partners."""
+    """The manager dashboard's figures (staff only, who see the whole program): a handful of aggregate
+    queries, whatever the number of partners."""
     partners = tenancy.scope(Partner.objects.all(), user)
     by_status = dict(partners.values_list("status").annotate(n=Count("id")).order_by())
     today = timezone.localdate()
-    tiers = list(
-        tenancy.scope(Tier.objects.all(), user)
-        .annotate(partner_count=Count("partners", filter=Q(partners__in=partners)))
-        .order_by("-rank")
-    )
+    tiers = list(tenancy.scope(Tier.objects.all(), user).annotate(partner_count=Count("partners")).order_by("-rank"))
     untiered = partners.filter(tier__isnull=True).count()
     expiring = (
         tenancy.scope(Agreement.objects.all(), user)
