@@ -1,7 +1,5 @@
 from django.urls import path
 
-from prm.pages import coming_soon
-
 from . import portal_views, views
 from .cases import views as case_views
 from .engage import views as engage_views
@@ -42,11 +40,6 @@ manager_urlpatterns = [
     path("cases/<int:pk>/close/", case_views.CaseCloseView.as_view(), name="case-close"),
     path("cases/<int:pk>/assign/", case_views.CaseAssignView.as_view(), name="case-assign"),
     path("cases/<int:pk>/messages/", case_views.CaseMessageView.as_view(), name="case-message"),
-    path("incentives/", coming_soon("Incentives", "Rebates, SPIFFs, accruals and payouts."), name="incentives"),
-    path("mdf/", coming_soon("MDF", "Market development funds: requests and claims."), name="mdf"),
-    path(
-        "performance/", coming_soon("Scorecards", "Partner KPIs, scorecards and tier evaluation."), name="performance"
-    ),
 ]
 
 portal_urlpatterns = [
