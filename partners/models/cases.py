@@ -1,0 +1,152 @@
+"""Disputes: cases between a partner and the vendor, with their state machine and message thread."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from prm.errors import InvalidTransition
+from prm.tenancy import AUDIENCE, TenantQuerySet
+
+from ..querysets import CaseQuerySet
+from .core import Partner
+
+
+class CaseKind(models.TextChoices):
+    DEAL_CONFLICT = "deal_conflict", "Deal conflict"
+    COMMISSION = "commission", "Commission"
+    MDF = "mdf", "MDF decision"
+    OTHER = "other", "Other"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_REVIEW = "in_review", "In review"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+#: The case state machine: status -> the statuses it may move to. Nothing else changes a case's status.
+#: A case is reviewed before it is resolved; it can be closed (withdrawn, duplicate) before it is resolved.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.OPEN: frozenset({CaseStatus.IN_REVIEW, CaseStatus.CLOSED}),
+    CaseStatus.IN_REVIEW: frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED}),
+    CaseStatus.RESOLVED: frozenset(),
+    CaseStatus.CLOSED: frozenset(),
+}
+ACTIVE_CASE_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW)
+_CASE_VERBS = {CaseStatus.IN_REVIEW: "review", CaseStatus.RESOLVED: "resolve", CaseStatus.CLOSED: "close"}
+
+
+class Case(models.Model):
+    """A dispute between a partner and the vendor: a deal conflict, a commission or an MDF decision. It has an
+    owner on the vendor's side, an SLA (`due_at`, in business days per kind), a resolution and a thread of
+    messages from both sides (staff may add internal notes, which partners never see)."""
+
+    tenant_field = "partner"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="cases", db_index=False)
+    deal = models.ForeignKey(
+        "deals.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text="The partner's registration the dispute is about, if any.",
+    )
+    kind = models.CharField(max_length=20, choices=CaseKind.choices, default=CaseKind.OTHER)
+    subject = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_cases",
+        help_text="The vendor's person responsible for the case.",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    due_at = models.DateTimeField(help_text="The SLA: resolved or closed by then.")
+    resolution = models.TextField(blank=True, max_length=5000)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["partner", "id"], name="case_partner_id_idx"),
+            models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
+            models.Index(fields=["owner", "status"], name="case_owner_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="case_resolved_has_resolution",
+                condition=~models.Q(status="resolved") | ~models.Q(resolution=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Case #{self.pk}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:case-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_CASE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_active and self.due_at is not None and self.due_at < timezone.now()
+
+    def allowed_transitions(self) -> frozenset[str]:
+        return CASE_TRANSITIONS[self.status]
+
+    def assert_can_move_to(self, status: str) -> None:
+        if status in CASE_TRANSITIONS[self.status]:
+            return
+        verb = _CASE_VERBS.get(status, status)
+        label = self.get_status_display().lower()
+        if self.status == status:
+            raise InvalidTransition(f"This case is already {label}.")
+        allowed = sorted(_CASE_VERBS[s] for s in CASE_TRANSITIONS[self.status])
+        then = f" Only {' or '.join(allowed)} is possible now." if allowed else " It is finished."
+        raise InvalidTransition(f"Cannot {verb} a case that is {label}.{then}")
+
+
+def _case_messages_for(queryset, partner):
+    """A partner sees the messages of its own cases, never the vendor's internal notes."""
+    return queryset.filter(case__partner=partner, internal=False)
+
+
+class CaseMessage(models.Model):
+    """One message of a case's thread. `internal` notes are the vendor staff's own: tenancy hides them from
+    every partner user (the audience of a message is its case's partner, and only for non-internal ones)."""
+
+    tenant_field = AUDIENCE
+    audience_filter = staticmethod(_case_messages_for)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(max_length=5000)
+    internal = models.BooleanField(default=False, help_text="A staff-only note; partners never see it.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_message_case_idx")]
+
+    def __str__(self) -> str:
+        return f"Message on case {self.case_id}"
