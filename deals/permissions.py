@@ -1,10 +1,6 @@
 """Who may do what with deals, leads and exchange rates (merged into prm.permissions.PERMISSIONS)."""
 
-from prm.accounts.roles import ALL_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
-
-# (not imported from prm.permissions, which imports this module while it is being built)
-ADMIN = frozenset({Role.PROGRAM_ADMIN})
-MANAGERS = frozenset({Role.PROGRAM_ADMIN, Role.PARTNER_MANAGER})
+from prm.accounts.roles import ADMIN, ALL_ROLES, MANAGERS, PARTNER_ROLES, STAFF_ROLES
 
 PERMISSIONS = {
     "deal.view": ALL_ROLES,

@@ -1,8 +1,7 @@
 """What each role may do in onboarding and enablement. Which rows is tenancy's business: a partner user
 completes steps, takes courses and downloads resources of (or for) its own organization only."""
 
-from prm.accounts.roles import ALL_ROLES, PARTNER_ROLES, STAFF_ROLES
-from prm.permissions import ADMIN, MANAGERS
+from prm.accounts.roles import ADMIN, ALL_ROLES, MANAGERS, PARTNER_ROLES, STAFF_ROLES
 
 PERMISSIONS = {
     # onboarding plans: everyone reads (tenancy scopes), partners do their steps, managers do the vendor's

@@ -1,7 +1,6 @@
 """What each role may do in recruit (applications, screening), engage (announcements, surveys) and dispute cases."""
 
-from prm.accounts.roles import ALL_ROLES, PARTNER_ROLES, STAFF_ROLES
-from prm.permissions import ADMIN, MANAGERS
+from prm.accounts.roles import ADMIN, ALL_ROLES, MANAGERS, PARTNER_ROLES, STAFF_ROLES
 
 PERMISSIONS = {
     # recruit: applications are staff-only (the public form creates them without signing in)

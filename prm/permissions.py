@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prm.accounts.roles import ALL_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
+from prm.accounts.roles import ADMIN, ALL_ROLES, MANAGERS, PARTNER_ROLES, STAFF_ROLES, Role
+from prm.errors import NotPermitted
 
 if TYPE_CHECKING:
     from prm.accounts.models import User
 
 PUBLIC = "public"  # no sign-in needed (checked by the base classes, not in the map)
 AUTHENTICATED = "authenticated"
-
-ADMIN = frozenset({Role.PROGRAM_ADMIN})
-MANAGERS = frozenset({Role.PROGRAM_ADMIN, Role.PARTNER_MANAGER})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     AUTHENTICATED: ALL_ROLES,
@@ -71,3 +69,10 @@ def has_perm(user: User, permission: str) -> bool:
         return role in PERMISSIONS[permission]
     except KeyError:
         raise KeyError(f"Unknown permission {permission!r}: add it to prm.permissions.PERMISSIONS") from None
+
+
+def require_perm(user: User, permission: str, message: str = "Your role does not allow this action.") -> None:
+    """Services call this for the role part of a check, so a service and the API/pages can never disagree about who
+    may do what: the map answers both. Which rows (this partner's own deal) stays a tenancy/ownership comparison."""
+    if not has_perm(user, permission):
+        raise NotPermitted(message)

@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     PARTNER_REP = "partner_rep", "Partner rep"
 
 
+ADMIN = frozenset({Role.PROGRAM_ADMIN})
+MANAGERS = frozenset({Role.PROGRAM_ADMIN, Role.PARTNER_MANAGER})
 STAFF_ROLES = frozenset({Role.PROGRAM_ADMIN, Role.PARTNER_MANAGER, Role.FINANCE})
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_REP})
 ALL_ROLES = STAFF_ROLES | PARTNER_ROLES
