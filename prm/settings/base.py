@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 
+from prm.cache import cache_settings
 from prm.plugins import app_modules
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -80,8 +81,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A cache shared by every process (throttling, login limits) when Redis is configured.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A cache shared by every process (throttling, login limits) when Redis is configured. A Redis cache fails
+# open (prm/cache.py): an outage makes it a cache that forgets, never a 500. Never the broker's database.
+CACHES = {
+    "default": cache_settings(
+        env("CACHE_URL", default="locmemcache://"), broker_url=env("CELERY_BROKER_URL", default="")
+    )
+}
+# Sessions stay in the database (Django's default engine, named here so nobody moves them onto Redis).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["prm.accounts.backends.EmailOrUsernameBackend"]

@@ -1,5 +1,7 @@
 """Production: no secret defaults, HTTPS everywhere, compressed static files. `check --deploy` is clean."""
 
+from prm.cache import cache_settings, cache_url_beside_broker
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -23,4 +25,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-CACHES = {"default": env.cache("CACHE_URL", default=env("CELERY_BROKER_URL", default="") or "locmemcache://")}
+# The shared cache: CACHE_URL (or REDIS_CACHE_URL), else the broker's Redis on the next database number.
+_broker_url = env("CELERY_BROKER_URL", default="")
+_cache_url = env("CACHE_URL", default="") or env("REDIS_CACHE_URL", default="") or cache_url_beside_broker(_broker_url)
+CACHES = {"default": cache_settings(_cache_url, broker_url=_broker_url)}
