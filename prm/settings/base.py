@@ -165,6 +165,10 @@ PRM_THROTTLE_RATES = {
     "apply": env("THROTTLE_APPLY", default="20/hour"),
 }
 
+# A write sent with an Idempotency-Key holds the key while it runs; a reservation older than this belongs to a
+# request whose process died, and the next request with the key takes it over (prm/api/idempotency.py).
+PRM_IDEMPOTENCY_PENDING_SECONDS = env.int("PRM_IDEMPOTENCY_PENDING_SECONDS", default=120)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "PRM Portal API",
     "DESCRIPTION": "Partner Relationship Management: partners, tiers, agreements, users and more.",
