@@ -7,8 +7,7 @@ from django_countries import countries
 
 from partners.models import PartnerType
 from prm.forms import DateInput, StyledForm
-
-from .currencies import currency_choices
+from prm.money import currency_choices
 
 
 class DealRegisterForm(StyledForm):

@@ -16,10 +16,11 @@ from partners.services import normalize_domain
 from prm.accounts.roles import Role
 from prm.errors import InvalidTransition, NotPermitted
 from prm.events.services import event_emit
+from prm.money import check_currency
 from prm.services import service, validate_and_save
 
 from .models import Deal, Lead, LeadStatus
-from .services import _require_staff, check_amount, check_currency, deal_register
+from .services import _require_staff, check_amount, deal_register
 
 if TYPE_CHECKING:
     from prm.accounts.models import User

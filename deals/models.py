@@ -18,10 +18,10 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from prm.errors import InvalidTransition
+from prm.money import is_currency
 from prm.tenancy import PROGRAM_WIDE, TenantQuerySet
 from prm.uploads import upload_to
 
-from .currencies import is_currency
 from .querysets import DealQuerySet, LeadQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

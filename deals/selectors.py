@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,14 +11,15 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.functional import cached_property
 
 from partners.models import Partner, PartnerStatus
 from prm import audit, tenancy
+from prm.money import convert, rates_on
+from prm.sla import add_business_days, sla_status
 
 from .filters import DealFilterSet, LeadFilterSet
-from .models import ACTIVE_STATUSES, Deal, DealConflict, DealStatus, ExchangeRate, Lead
+from .models import ACTIVE_STATUSES, Deal, DealConflict, DealStatus, Lead
 
 if TYPE_CHECKING:
     from django.http import QueryDict
@@ -104,34 +105,11 @@ def deal_detail(*, user: User, deal: Deal) -> dict[str, Any]:
 # --- SLA ---------------------------------------------------------------------------------------------------
 
 
-def business_days_between(start: date, end: date) -> int:
-    """Whole business days (Mon-Fri) after `start` up to and including `end`."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, extra = divmod(days, 7)
-    count = weeks * 5
-    for i in range(1, extra + 1):
-        if (start + timedelta(days=i)).weekday() < 5:
-            count += 1
-    return count
-
-
 def sla_for(deal: Deal, *, now: datetime | None = None) -> dict[str, Any]:
-    """The approval SLA: decided within 2 business days. `state` is ok, due (last day) or overdue."""
-    now = now or timezone.now()
-    age = business_days_between(timezone.localdate(deal.created_at), timezone.localdate(now))
-    if deal.status != DealStatus.SUBMITTED:
-        return {"age": age, "state": "done", "label": "Decided"}
-    if age > SLA_BUSINESS_DAYS:
-        return {"age": age, "state": "overdue", "label": f"Overdue · {age} business days"}
-    if age == SLA_BUSINESS_DAYS:
-        return {"age": age, "state": "due", "label": "Due today"}
-    return {
-        "age": age,
-        "state": "ok",
-        "label": f"{SLA_BUSINESS_DAYS - age} business day{'s' if age == 1 else 's'} left",
-    }
+    """The approval SLA: a registration is decided within SLA_BUSINESS_DAYS business days, any time on the last
+    one. `state` is ok, due (last day), overdue or done."""
+    due_day = add_business_days(deal.created_at, SLA_BUSINESS_DAYS).date()
+    return sla_status(due_day, now=now, done=None if deal.status == DealStatus.SUBMITTED else "Decided")
 
 
 # --- counts on big lists -----------------------------------------------------------------------------------
@@ -166,28 +144,6 @@ class EstimatedCountPaginator(Paginator):
 
 
 # --- money -------------------------------------------------------------------------------------------------
-
-
-def rates_on(day: date | None = None) -> dict[str, Decimal]:
-    """{currency: program-currency value of one unit} valid on `day`, in one query."""
-    day = day or timezone.localdate()
-    rates: dict[str, Decimal] = {settings.PRM_PROGRAM_CURRENCY: Decimal("1")}
-    for currency, rate in (
-        ExchangeRate.objects.filter(valid_from__lte=day)
-        .order_by("currency", "-valid_from")
-        .values_list("currency", "rate")
-    ):
-        rates.setdefault(currency, rate)
-    return rates
-
-
-def convert(amount: Decimal | None, currency: str, *, rates: dict[str, Decimal] | None = None) -> Decimal | None:
-    """`amount` in the program currency, or None when no rate is known for `currency`."""
-    if amount is None:
-        return None
-    rates = rates if rates is not None else rates_on()
-    rate = rates.get(currency)
-    return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
 
 
 def totals(queryset: QuerySet[Deal]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from partners.models import Partner
 from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.money import check_currency
 
 from . import services
 from .models import Deal, DealAttachment, DealComment, ExchangeRate, Lead
@@ -119,7 +120,7 @@ class DealSerializer(serializers.ModelSerializer):
         ]
 
     def validate_currency(self, value):
-        return _django_to_drf(services.check_currency, value, "currency")
+        return _django_to_drf(check_currency, value, "currency")
 
     def validate_expected_close_date(self, value):
         _django_to_drf(
@@ -226,7 +227,7 @@ class LeadSerializer(serializers.ModelSerializer):
         return deal.pk if deal else None
 
     def validate_currency(self, value):
-        return _django_to_drf(services.check_currency, value, "currency")
+        return _django_to_drf(check_currency, value, "currency")
 
 
 class LeadOfferSerializer(serializers.Serializer):
@@ -248,7 +249,7 @@ class LeadConvertSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
     def validate_currency(self, value):
-        return _django_to_drf(services.check_currency, value, "currency")
+        return _django_to_drf(check_currency, value, "currency")
 
 
 class ExchangeRateSerializer(serializers.ModelSerializer):
@@ -259,4 +260,4 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         validators = []  # one rate per currency and day: the service updates the day's rate instead
 
     def validate_currency(self, value):
-        return _django_to_drf(services.check_currency, value, "currency")
+        return _django_to_drf(check_currency, value, "currency")

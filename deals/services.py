@@ -20,11 +20,11 @@ from partners.services import normalize_domain
 from prm.accounts.roles import Role
 from prm.errors import Conflict, InvalidTransition, NotPermitted
 from prm.events.services import event_emit
+from prm.money import check_currency
 from prm.services import service, validate_and_save
 from prm.uploads import validate_upload
 
 from .conflicts import customer_key, find_conflicts, normalize_name
-from .currencies import is_currency
 from .models import (
     Customer,
     Deal,
@@ -70,13 +70,6 @@ def check_amount(value: Decimal | None, *, field: str = "amount") -> None:
         raise ValidationError({field: "The amount must be greater than zero."})
     if value.as_tuple().exponent < -2:
         raise ValidationError({field: "At most 2 decimal places."})
-
-
-def check_currency(value: str, *, field: str = "currency") -> str:
-    code = (value or "").strip().upper()
-    if not is_currency(code):
-        raise ValidationError({field: f"“{value}” is not an ISO 4217 currency code (for example USD, EUR, GBP)."})
-    return code
 
 
 def check_expected_close(value: date | None, *, today: date) -> None:

@@ -13,7 +13,6 @@ from prm.permissions import has_perm
 
 from ..models import ACTIVE_CASE_STATUSES, Case, CaseMessage
 from .filters import CaseFilterSet
-from .sla import sla_state
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -66,7 +65,7 @@ def case_detail(*, user: User, case: Case) -> dict[str, Any]:
         "case": case,
         "thread": list(case_messages(user=user, case=case)),
         "history": audit.history_for(case, limit=50),
-        "sla": sla_state(case),
+        "sla": case.sla(),
         "can_manage": has_perm(user, "case.manage"),
     }
 

@@ -8,7 +8,6 @@ from prm.api.fields import ScopedPrimaryKeyRelatedField
 
 from ..models import Case, CaseMessage, Partner
 from .filters import case_staff
-from .sla import sla_state
 
 
 class _StaffField(ScopedPrimaryKeyRelatedField):
@@ -90,7 +89,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     def get_sla(self, obj) -> str:
         """ok, due (today), overdue or done."""
-        return sla_state(obj, now=self.context.get("now") or timezone.now())["state"]
+        return obj.sla(now=self.context.get("now") or timezone.now())["state"]
 
     def get_allowed_transitions(self, obj) -> list[str]:
         """The statuses the case may move to next (whether the caller may move it is the role's business)."""

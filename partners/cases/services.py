@@ -19,7 +19,6 @@ from prm.permissions import has_perm
 from prm.services import service, validate_and_save
 
 from ..models import Case, CaseKind, CaseMessage, CaseStatus, Partner
-from .sla import due_at_for
 
 if TYPE_CHECKING:
     from deals.models import Deal
@@ -81,7 +80,7 @@ def case_open(*, actor: User, data: dict[str, Any]) -> Case:
         owner=owner or default_owner(partner),
         opened_by=actor,
         created_at=now,
-        due_at=due_at_for(kind, now),
+        due_at=Case.due_at_for(kind, now),
     )
     validate_and_save(case)
     event_emit(

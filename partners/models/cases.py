@@ -1,4 +1,9 @@
-"""Disputes: cases between a partner and the vendor, with their state machine and message thread."""
+"""Disputes: cases between a partner and the vendor, with their state machine, SLA and message thread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prm.errors import InvalidTransition
+from prm.sla import add_business_days, sla_status
 from prm.tenancy import AUDIENCE, TenantQuerySet
 
 from ..querysets import CaseQuerySet
@@ -35,6 +41,8 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseStatus.CLOSED: frozenset(),
 }
 ACTIVE_CASE_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW)
+#: Business days to resolve a case of a kind that `PRM_CASE_SLA_DAYS` does not name.
+CASE_DEFAULT_SLA_DAYS = 5
 _CASE_VERBS = {CaseStatus.IN_REVIEW: "review", CaseStatus.RESOLVED: "resolve", CaseStatus.CLOSED: "close"}
 
 
@@ -108,6 +116,21 @@ class Case(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_active and self.due_at is not None and self.due_at < timezone.now()
+
+    @staticmethod
+    def sla_days(kind: str) -> int:
+        """Business days a case of `kind` has (`PRM_CASE_SLA_DAYS`; a kind not named gets CASE_DEFAULT_SLA_DAYS)."""
+        configured = getattr(settings, "PRM_CASE_SLA_DAYS", None) or {}
+        return int(configured.get(kind, CASE_DEFAULT_SLA_DAYS))
+
+    @classmethod
+    def due_at_for(cls, kind: str, opened_at: datetime) -> datetime:
+        """When a case of `kind` opened at `opened_at` is due: its SLA days later, at the same local time."""
+        return add_business_days(opened_at, cls.sla_days(kind))
+
+    def sla(self, *, now: datetime | None = None) -> dict[str, Any]:
+        """The SLA badge (prm.sla.sla_status): due at `due_at`; done, with the status, once resolved or closed."""
+        return sla_status(self.due_at, now=now, done=None if self.is_active else self.get_status_display())
 
     def allowed_transitions(self) -> frozenset[str]:
         return CASE_TRANSITIONS[self.status]
