@@ -4,9 +4,10 @@ from django.db.models import Prefetch, Sum
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from prm.api.parsers import JSONParser
 from prm.api.viewsets import HistoryMixin, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from . import downloads, services

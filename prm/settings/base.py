@@ -55,6 +55,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A NUL in the path, query or form is a 400 here, before any view or query sees it; a database still
+    # locked after SQLite's busy timeout is a 409 to retry, not a 500 (prm/middleware.py).
+    "prm.middleware.RejectNulMiddleware",
+    "prm.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -155,6 +159,17 @@ REST_FRAMEWORK = {
         "prm.api.throttling.UserThrottle",
     ],
     "EXCEPTION_HANDLER": "prm.api.exceptions.exception_handler",
+    # JSON that parses but cannot be carried (lone surrogates, NUL, deep nesting) is a 400 at the parser; the
+    # renderer cannot fail on text it echoes (prm/api/parsers.py, prm/api/renderers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "prm.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "prm.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Read by prm.api.throttling at request time, so tests and deployments can change them.
