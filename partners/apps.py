@@ -8,7 +8,6 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import handlers  # noqa: F401  (subscribes to outbox events)
         from .models import Announcement, Application, ApplicationScore, Case, ScreeningCriterion, Survey
 
         for model in (Application, ApplicationScore, ScreeningCriterion, Announcement, Survey):

@@ -1,5 +1,5 @@
 """How the domain apps plug into the project: each may have optional modules (`api`, `urls`, `permissions`,
-`schedule`, `demo`) that shared code collects here instead of naming every app again. Plain Python, no
+`schedule`, `demo`, `handlers`) that shared code collects here instead of naming every app again. Plain Python, no
 Django imports, so the settings can use it too."""
 
 from importlib import import_module

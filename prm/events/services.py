@@ -70,31 +70,60 @@ def _kick_dispatch() -> None:
 
 
 def outbox_dispatch_pending(*, batch_size: int = 200) -> int:
-    """Hand pending events to their handlers, oldest first. Rows are locked (SKIP LOCKED on PostgreSQL) so
-    several workers share the backlog without sending an event twice. Returns how many were dispatched."""
+    """Hand pending events to their handlers, oldest first, each event in its own transactions.
+
+    One event at a time, so a worker killed mid-batch repeats at most the event it was handling (one transaction
+    for the whole batch repeated all of it: 66 duplicates after a SIGKILL). Several workers share the backlog:
+    a claimed event is locked or leased, never handed to two workers at once. Returns how many were dispatched."""
     dispatched = 0
+    for _ in range(batch_size):
+        event = _claim_next()
+        if event is None:
+            break
+        dispatched += _deliver(event)
+    return dispatched
+
+
+def _claim_next() -> OutboxEvent | None:
+    """Lock the oldest due event (SKIP LOCKED: another worker's event is passed over), record the attempt and
+    push its next attempt past the backoff, and commit — before any handler runs. So a worker that dies inside a
+    handler leaves the attempt counted and the event waiting for its backoff, not lost and not retried at once."""
     now = timezone.now()
     with transaction.atomic():
-        pending = OutboxEvent.objects.filter(dispatched_at__isnull=True).filter(
+        due = OutboxEvent.objects.filter(dispatched_at__isnull=True).filter(
             models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
         )
         if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        for event in pending.order_by("id")[:batch_size]:
-            try:
-                with transaction.atomic():
-                    for handler in handlers_for(event.name):
-                        handler(event)
-            except Exception as exc:  # one bad handler must not stop the rest of the batch
-                event.attempts += 1
-                event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                event.next_attempt_at = now + min(timedelta(seconds=30 * 2**event.attempts), MAX_BACKOFF)
-                event.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                logger.exception("outbox.handler_failed", extra={"event_id": event.id, "event_name": event.name})
-                continue
-            event.attempts += 1
-            event.dispatched_at = timezone.now()
-            event.last_error = ""
-            event.save(update_fields=["attempts", "dispatched_at", "last_error"])
-            dispatched += 1
-    return dispatched
+            due = due.select_for_update(skip_locked=True)
+        event = due.order_by("id").first()
+        if event is None:
+            return None
+        event.attempts += 1
+        event.next_attempt_at = now + _backoff(event.attempts)
+        event.save(update_fields=["attempts", "next_attempt_at"])
+    return event
+
+
+def _deliver(event: OutboxEvent) -> int:
+    """Call the event's handlers and mark it dispatched in one transaction that holds the row's lock (so no other
+    worker claims it meanwhile). A failing handler rolls back what the handlers wrote; the error is kept and the
+    event waits for the backoff its claim set. Returns 1 when dispatched, 0 otherwise."""
+    try:
+        with transaction.atomic():
+            current = OutboxEvent.objects.select_for_update().filter(pk=event.pk).first()
+            if current is None or current.dispatched_at is not None or current.attempts != event.attempts:
+                return 0  # handled, or claimed again after our lease ran out, by another worker
+            for handler in handlers_for(current.name):
+                handler(current)
+            current.dispatched_at = timezone.now()
+            current.last_error = ""
+            current.save(update_fields=["dispatched_at", "last_error"])
+    except Exception as exc:  # one bad handler must not stop the rest of the batch
+        OutboxEvent.objects.filter(pk=event.pk).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        logger.exception("outbox.handler_failed", extra={"event_id": event.pk, "event_name": event.name})
+        return 0
+    return 1
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=30 * 2**attempts), MAX_BACKOFF)

@@ -4,6 +4,8 @@ production.py removes the defaults that must never reach a real deployment."""
 from pathlib import Path
 
 import environ
+from django.db.utils import InterfaceError, OperationalError
+from django_guid.integrations import CeleryIntegration
 
 from prm.cache import cache_settings
 from prm.plugins import app_modules
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "auditlog",
+    "django_guid",
     "prm.accounts",
     "prm.events",
     "partners",
@@ -46,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and the tasks it sends) carries its request id.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +105,14 @@ AUTHENTICATION_BACKENDS = ["prm.accounts.backends.EmailOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2 first (Django's recommended hasher). PBKDF2 stays listed so existing hashes still verify; Django
+# rehashes them with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -210,7 +223,10 @@ _broker = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _broker)
 CELERY_BROKER_URL = _broker or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_broker or None)
+# No result backend unless one is asked for: every task here is fire-and-forget (its effect is in the database),
+# and a Redis result backend reconnects inside the request thread when Redis is down (writes hung ~19 s).
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -220,8 +236,33 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection after every task unless told to reuse it
 # (measured on this machine's kind: ~200 one-write tasks/s by default, ~560/s with 1000).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
-# A broker outage must not hang a web request: events wait in the outbox and the beat sweep sends them.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A broker outage must not hang a web request: publishing gives up within about a second (events wait in the
+# outbox and the beat sweep sends them). Bounded connect/socket timeouts and retries, for the connection and
+# for each publish.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Every task: a soft time limit (SoftTimeLimitExceeded, the task can stop cleanly) and a hard one (the worker
+# child is replaced); transient database errors are retried with exponential backoff. Tasks are idempotent, so a
+# retry repeats nothing that was done. Per-task overrides go beside "*" by task name.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_ANNOTATIONS = {
+    "*": {
+        "autoretry_for": (OperationalError, InterfaceError),
+        "max_retries": env.int("CELERY_TASK_MAX_RETRIES", default=5),
+        "retry_backoff": 5,
+        "retry_backoff_max": 600,
+        "retry_jitter": True,
+    },
+}
 CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch": {"task": "events.outbox_dispatch", "schedule": 60.0},
     "agreements-remind-expiring": {"task": "partners.agreements_remind_expiring", "schedule": 6 * 3600.0},
@@ -230,11 +271,24 @@ CELERY_BEAT_SCHEDULE = {
 for _schedule in app_modules("schedule"):
     CELERY_BEAT_SCHEDULE.update(_schedule.BEAT_SCHEDULE)
 
+# One JSON object per line, with every `extra={...}` field and the request id (django-guid: taken from a valid
+# X-Request-ID header or made up, returned in the response, and carried into the Celery tasks the request sends).
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
