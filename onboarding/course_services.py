@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from prm.audience import apply_audience, split_audience
 from prm.errors import Conflict, NotPermitted
 from prm.events.services import event_emit
 from prm.sanitize import clean_html
 from prm.services import apply_changes, service, validate_and_save
 from prm.uploads import validate_upload
 
-from .audience import apply_audience, split_audience
 from .models import Certification, Course, CourseModule, Enrollment, QuizAttempt, QuizChoice, QuizQuestion
 
 if TYPE_CHECKING:

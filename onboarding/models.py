@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.audience import filter_by_audience, pack_codes, unpack_codes  # noqa: F401  (re-exported)
 from partners.models import PartnerType
+from prm.audience import filter_by_audience, unpack_codes
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 from prm.uploads import upload_to
 

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from prm.audience import apply_audience, split_audience
 from prm.events.services import event_emit
 from prm.services import apply_changes, service, validate_and_save
 from prm.uploads import validate_upload
 
-from .audience import apply_audience, split_audience
 from .models import Resource, ResourceDownload, ResourceVersion
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from partners.models import PartnerType, Tier
 from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.audience import unpack_codes
 from prm.permissions import has_perm
 
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
     ResourceCategory,
     ResourceVersion,
     StepOwner,
-    unpack_codes,
 )
 
 

@@ -6,9 +6,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
+from prm.audience import filter_by_audience, pack_codes, unpack_codes
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 
-from ..audience import filter_by_audience, pack_codes, unpack_codes
 from .core import Partner, Tier
 
 
