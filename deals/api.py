@@ -9,10 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prm import tenancy
+from prm.api.throttling import UserThrottle
 from prm.api.viewsets import HistoryMixin, ScopedViewSetMixin
 
 from . import lead_services, services
-from .conflicts import find_conflicts
+from .conflicts import discloses_conflicts, find_conflicts
 from .filters import DealFilterSet, LeadFilterSet
 from .models import ACTIVE_STATUSES, Deal, DealConflict, ExchangeRate, Lead
 from .serializers import (
@@ -31,6 +32,14 @@ from .serializers import (
     ReasonSerializer,
     WinSerializer,
 )
+
+
+class ConflictCheckThrottle(UserThrottle):
+    """Conflict checks per user (THROTTLE_CONFLICT_CHECK), on top of the general limit: probing guessed
+    customers one after another is how a partner would map who sells to whom. The register page's live
+    preview counts against the same limit."""
+
+    scope = "conflict_check"
 
 
 class DealCursorPagination(pagination.CursorPagination):
@@ -103,6 +112,12 @@ class DealViewSet(HistoryMixin, _CreateListRetrieve):
     def get_serializer_class(self):
         return DealListSerializer if self.action == "list" else DealSerializer
 
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "check_conflicts":
+            throttles.append(ConflictCheckThrottle())
+        return throttles
+
     def perform_create(self, serializer):
         serializer.instance = services.deal_register(actor=self.request.user, data=serializer.validated_data)
 
@@ -157,12 +172,14 @@ class DealViewSet(HistoryMixin, _CreateListRetrieve):
     @extend_schema(request=ConflictCheckSerializer, responses=ConflictSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="check-conflicts")
     def check_conflicts(self, request):
-        """Other partners' active registrations of a customer, before registering it (nothing is saved)."""
+        """Other partners' active registrations of a customer, before registering it (nothing is saved). Who
+        holds them is told to staff, and to partners only if the program discloses it; limited per user."""
         data = _valid(ConflictCheckSerializer, request)
         matches = find_conflicts(
             name=data["customer_name"], domain=data.get("customer_domain", ""), partner_id=request.user.partner_id
         )
-        return Response([m.as_dict() for m in matches])
+        disclose = discloses_conflicts(request.user)
+        return Response([m.as_dict(disclose=disclose) for m in matches])
 
     @extend_schema(responses=DealCommentSerializer(many=True))
     @action(detail=True, methods=["get"])

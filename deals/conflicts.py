@@ -12,13 +12,19 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, Lookup
 
 from partners.services import normalize_domain
+from prm.permissions import has_perm
 
 from .models import ACTIVE_STATUSES, Customer, Deal
+
+if TYPE_CHECKING:
+    from prm.accounts.models import User
 
 LEGAL_SUFFIXES = {
     "inc",
@@ -112,16 +118,24 @@ def similar_customer_ids(name: str, *, exclude_ids: set[int] = frozenset()) -> l
     return [pk for _, pk in sorted(scored, reverse=True)[:MAX_NAME_MATCHES]]
 
 
+def discloses_conflicts(actor: User | None) -> bool:
+    """Staff always see both sides of a conflict. A partner learns the other partner's name and deal id only
+    when the program discloses them (PRM_DISCLOSE_CONFLICTS, off by default): otherwise any guessed name or
+    domain would tell a partner which competitor holds a customer."""
+    return bool(settings.PRM_DISCLOSE_CONFLICTS) or (actor is not None and has_perm(actor, "portal.manager"))
+
+
 @dataclass(frozen=True)
 class Match:
     deal: Deal
     match: str  # "domain" or "name"
 
-    def as_dict(self) -> dict:
-        """What a partner may learn about someone else's registration: who and why, never amounts or notes."""
+    def as_dict(self, *, disclose: bool) -> dict:
+        """What the caller may learn about someone else's registration: that it exists, why it matched and its
+        status (what happens next), never amounts or notes; who holds it (partner, deal id) only if `disclose`."""
         return {
-            "deal": self.deal.pk,
-            "partner": self.deal.partner.name,
+            "deal": self.deal.pk if disclose else None,
+            "partner": self.deal.partner.name if disclose else None,
             "customer_name": self.deal.customer_name,
             "status": self.deal.status,
             "match": self.match,

@@ -13,7 +13,8 @@ from prm.errors import DomainError
 from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import lead_services, selectors, services
-from .conflicts import find_conflicts
+from .api import ConflictCheckThrottle
+from .conflicts import discloses_conflicts, find_conflicts
 from .forms import DealRegisterForm, LeadConvertForm
 from .models import Lead
 from .serializers import DealSerializer, LeadConvertSerializer, LeadDeclineSerializer
@@ -42,8 +43,15 @@ class DealRegisterView(ScopedPageMixin, SerializerFormMixin, TemplateView):
     def perform(self, data):
         deal = services.deal_register(actor=self.request.user, data=data)
         if deal.detected_conflicts:
-            others = ", ".join(sorted({m.deal.partner.name for m in deal.detected_conflicts}))
-            messages.warning(self.request, f"Other partners have registered this customer too: {others}.")
+            if discloses_conflicts(self.request.user):
+                others = ", ".join(sorted({m.deal.partner.name for m in deal.detected_conflicts}))
+                messages.warning(self.request, f"Other partners have registered this customer too: {others}.")
+            else:
+                messages.warning(
+                    self.request,
+                    "Another partner has registered this customer too: a partner manager decides which "
+                    "registration is protected.",
+                )
         return deal
 
     def get_success_url(self, result):
@@ -56,11 +64,31 @@ class ConflictPreviewView(ScopedPageMixin, TemplateView):
     template_name = "portal/deals/_conflicts.html"
     permission_required = "deal.register"
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
+        # The API's per-user limit, shared: the preview must not be a way around it. htmx does not swap a 4xx
+        # into the page, so its request gets the message with a 200; anything else gets the 429.
+        throttle = ConflictCheckThrottle()
+        if not throttle.allow_request(request, self):
+            wait = int(throttle.wait() or 60)
+            response = self.render_to_response(self.get_context_data(throttled_for=wait, **kwargs))
+            response.status_code = 200 if request.htmx else 429
+            response["Retry-After"] = str(wait)
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, *, throttled_for: int | None = None, **kwargs):
         name = self.request.GET.get("customer_name", "")[:200]
         domain = self.request.GET.get("customer_domain", "")[:253]
-        matches = find_conflicts(name=name, domain=domain, partner_id=self.request.user.partner_id) if name else []
-        return super().get_context_data(matches=[m.as_dict() for m in matches], asked=bool(name.strip()), **kwargs)
+        asked = bool(name.strip()) and throttled_for is None
+        user = self.request.user
+        matches = find_conflicts(name=name, domain=domain, partner_id=user.partner_id) if asked else []
+        disclose = discloses_conflicts(user)
+        return super().get_context_data(
+            matches=[m.as_dict(disclose=disclose) for m in matches],
+            asked=asked,
+            throttled_for=throttled_for,
+            **kwargs,
+        )
 
 
 class PortalDealDetailView(DealDetailView):

@@ -18,6 +18,7 @@ from prm import audit, tenancy
 from prm.money import convert, rates_on
 from prm.sla import add_business_days, sla_status
 
+from .conflicts import discloses_conflicts
 from .filters import DealFilterSet, LeadFilterSet
 from .models import ACTIVE_STATUSES, Deal, DealConflict, DealStatus, Lead
 
@@ -93,6 +94,7 @@ def deal_detail(*, user: User, deal: Deal) -> dict[str, Any]:
     attachments = tenancy.scope(deal.attachments.select_related("uploaded_by"), user)
     return {
         "conflicts": conflicts,
+        "disclose_conflicts": discloses_conflicts(user),
         "comments": list(comments),
         "attachments": list(attachments),
         "history": audit.history_for(deal, limit=50),

@@ -13,6 +13,7 @@ from prm.api.fields import ScopedPrimaryKeyRelatedField
 from prm.money import check_currency
 
 from . import services
+from .conflicts import discloses_conflicts
 from .models import Deal, DealAttachment, DealComment, ExchangeRate, Lead
 
 
@@ -24,10 +25,12 @@ def _django_to_drf(fn, value, field: str):
 
 
 class ConflictSerializer(serializers.Serializer):
-    """Another partner's registration of the same customer: who and why — never its amount or notes."""
+    """Another partner's registration of the same customer: that it exists, why it matched and its status —
+    never its amount or notes. `deal` and `partner` are null for a partner caller unless the program discloses
+    them (deals.conflicts.discloses_conflicts); staff always see them."""
 
-    deal = serializers.IntegerField()
-    partner = serializers.CharField()
+    deal = serializers.IntegerField(allow_null=True)
+    partner = serializers.CharField(allow_null=True)
     customer_name = serializers.CharField()
     status = serializers.CharField()
     match = serializers.ChoiceField(choices=["domain", "name"])
@@ -103,15 +106,17 @@ class DealSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ConflictSerializer(many=True))
     def get_conflicts(self, deal):
+        request = self.context.get("request")
+        disclose = discloses_conflicts(request.user if request is not None else None)
         if hasattr(deal, "detected_conflicts"):
-            return [m.as_dict() for m in deal.detected_conflicts]
+            return [m.as_dict(disclose=disclose) for m in deal.detected_conflicts]
         rows = getattr(deal, "active_conflicts", None)
         if rows is None:
             return None
         return [
             {
-                "deal": c.other_id,
-                "partner": c.other.partner.name,
+                "deal": c.other_id if disclose else None,
+                "partner": c.other.partner.name if disclose else None,
                 "customer_name": c.other.customer_name,
                 "status": c.other.status,
                 "match": c.match,

@@ -150,6 +150,9 @@ PRM_AGREEMENT_REMINDER_DAYS = env.int("PRM_AGREEMENT_REMINDER_DAYS", default=30)
 # Dispute case SLA in business days per kind, e.g. "deal_conflict=3,commission=5"; a kind not named gets 5.
 PRM_CASE_SLA_DAYS = env.dict("PRM_CASE_SLA_DAYS", default={"deal_conflict": "3"})
 PRM_UPLOAD_MAX_BYTES = env.int("PRM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Whether a partner's conflict check names the other partner and its deal id (staff always see both sides).
+# Off by default: otherwise any guessed customer name tells a partner which competitor holds it.
+PRM_DISCLOSE_CONFLICTS = env.bool("PRM_DISCLOSE_CONFLICTS", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- REST API ----------------------------------------------------------------------------------------
@@ -191,6 +194,8 @@ PRM_THROTTLE_RATES = {
     "user": env("THROTTLE_USER", default="1200/min"),
     "login": env("THROTTLE_LOGIN", default="10/min"),
     "apply": env("THROTTLE_APPLY", default="20/hour"),
+    # per user: the API's check-conflicts and the register page's live preview share it
+    "conflict_check": env("THROTTLE_CONFLICT_CHECK", default="300/hour"),
 }
 
 # A write sent with an Idempotency-Key holds the key while it runs; a reservation older than this belongs to a

@@ -10,7 +10,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 ALLOWED_HOSTS = ["*"]
-PRM_THROTTLE_RATES = {**PRM_THROTTLE_RATES, "anon": "10000/min", "user": "10000/min", "login": "10000/min"}
+PRM_THROTTLE_RATES = {
+    **PRM_THROTTLE_RATES,
+    "anon": "10000/min", "user": "10000/min", "login": "10000/min",
+    "conflict_check": "10000/min",
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
