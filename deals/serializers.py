@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Partner
-from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.api.fields import CountryField, ScopedPrimaryKeyRelatedField
 from prm.money import check_currency
 
 from . import services

@@ -1,11 +1,10 @@
 """Validation of partner, tier and agreement input: used by the API and by the pages alike."""
 
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from prm.accounts.models import User
 from prm.accounts.roles import STAFF_ROLES
-from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.api.fields import CountryField, ScopedPrimaryKeyRelatedField
 
 from .models import Agreement, Partner, Tier
 from .services import validate_domain

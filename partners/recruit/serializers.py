@@ -1,10 +1,9 @@
 """Validation of applications, scores and criteria: the API and the pages use these alike."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.api.fields import CountryField, ScopedPrimaryKeyRelatedField
 
 from ..fields import ChoiceListField
 from ..models import Application, ApplicationScore, CustomerSegment, PartnerType, Region, ScreeningCriterion

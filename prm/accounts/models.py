@@ -49,6 +49,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def save(self, *args, **kwargs) -> None:
+        # Every way of setting a password (reset link, invitation, admin, API) ends in set_password() and save():
+        # here, once, the user's API tokens are rotated, so a password reset also cuts off a stolen token.
+        # (A hash upgrade on sign-in clears `_password` before saving, so it keeps the tokens.)
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
+
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES

@@ -183,3 +183,26 @@ def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
         payload={"prefix": api_key.prefix},
     )
     return api_key
+
+
+@service
+def token_issue(*, user: User) -> Token:
+    """The user's API token, a new one when the old one has expired (tokens live `PRM_TOKEN_TTL_HOURS`)."""
+    from prm.api.authentication import token_expires_at
+
+    token = Token.objects.filter(user=user).first()
+    if token is not None and timezone.now() >= token_expires_at(token):
+        token.delete()
+        token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+    return token
+
+
+@service
+def token_revoke(*, actor: User, token: Token) -> None:
+    """A user ends their own API token (e.g. a script they no longer run); the next sign-in issues a new one."""
+    if token.user_id != actor.pk:
+        raise NotPermitted("You can only revoke your own token.")
+    token.delete()
+    logger.info("token.revoked", extra={"user_id": actor.pk})

@@ -4,8 +4,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import RedirectView, TemplateView, View
+from rest_framework.authtoken.models import Token
 
-from prm.api.throttling import LoginThrottle
+from prm.api.authentication import token_expires_at
+from prm.api.throttling import LoginThrottle, PasswordResetEmailThrottle, PasswordResetThrottle
 from prm.errors import DomainError
 from prm.pages import ScopedPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
@@ -38,6 +40,28 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reset links are limited per client address (429) and per target email: past that, the page answers as
+    usual but sends nothing, so nobody can fill an inbox and the answer still does not say who has an account."""
+
+    def post(self, request, *args, **kwargs):
+        throttle = PasswordResetThrottle()
+        if not throttle.allow_request(request, self):
+            wait = int(throttle.wait() or 60)
+            context = self.get_context_data(
+                form=self.get_form(), throttled=f"Too many reset requests. Try again in {wait // 60 + 1} minutes."
+            )
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if not PasswordResetEmailThrottle().allow_request(self.request, self):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
 class HomeView(RedirectView):
     """Each user lands on their own portal."""
 
@@ -60,7 +84,9 @@ class ApiKeysView(ScopedPageMixin, SerializerFormMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         keys = self.get_queryset().filter(owner=self.request.user).order_by("revoked", "-created")
-        return super().get_context_data(keys=keys, **kwargs)
+        token = Token.objects.filter(user=self.request.user).first()
+        token_expires = token_expires_at(token) if token else None
+        return super().get_context_data(keys=keys, token=token, token_expires=token_expires, **kwargs)
 
     def post(self, request, *args, **kwargs):
         self.created_secret = None
@@ -102,6 +128,22 @@ class ApiKeyRevokeView(ScopedPageMixin, View):
             messages.success(request, f"API key “{self.object.name}” revoked.")
         except DomainError as exc:
             messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("account:api-keys"))
+
+
+class TokenRevokeView(ScopedPageMixin, View):
+    """The signed-in user ends their own API token (one per user, issued by POST /api/v1/auth/token/)."""
+
+    permission_required = "apikey.manage"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        token = Token.objects.filter(user=request.user).first()
+        if token is None:
+            messages.info(request, "You have no active API token.")
+        else:
+            services.token_revoke(actor=request.user, token=token)
+            messages.success(request, "API token revoked. Scripts using it now get 401.")
         return HttpResponseRedirect(reverse("account:api-keys"))
 
 

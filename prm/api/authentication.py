@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -31,6 +34,26 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+def token_expires_at(token):
+    """When a token stops working: `PRM_TOKEN_TTL_HOURS` after it was issued."""
+    return token.created + timedelta(hours=settings.PRM_TOKEN_TTL_HOURS)
+
+
+class ExpiringTokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <token>` that stops working `PRM_TOKEN_TTL_HOURS` after it was issued.
+
+    A token that leaks (a log, a laptop) is not a key for life; an expired one is deleted, so signing in again at
+    `POST /api/v1/auth/token/` issues a fresh one.
+    """
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if timezone.now() >= token_expires_at(token):
+            token.delete()
+            raise exceptions.AuthenticationFailed("Token expired. Get a new one from POST /api/v1/auth/token/.")
+        return user, token
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

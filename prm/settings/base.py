@@ -1,6 +1,7 @@
 """Settings shared by every mode. Every value comes from the environment with a safe local default;
 production.py removes the defaults that must never reach a real deployment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "auditlog",
+    "axes",
     "django_guid",
     "prm.accounts",
     "prm.events",
@@ -60,10 +62,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "prm.security.PermissionsPolicyMiddleware",
     # A NUL in the path, query or form is a 400 here, before any view or query sees it; a database still
     # locked after SQLite's busy timeout is a 409 to retry, not a 500 (prm/middleware.py).
     "prm.middleware.RejectNulMiddleware",
     "prm.middleware.DatabaseBusyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -101,7 +107,8 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["prm.accounts.backends.EmailOrUsernameBackend"]
+# django-axes first: a locked account is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "prm.accounts.backends.EmailOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,13 +166,63 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "prm.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "prm.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["prm.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "prm.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
+# --- Client address, sign-in lockout, sessions, tokens (issue 8) -----------------------------------------
+# How many proxies of our own sit in front of the app, each appending to X-Forwarded-For. 0: no proxy, the
+# socket's address is the client and the header is ignored. prm.net.client_ip reads it; DRF's NUM_PROXIES agrees.
+PRM_TRUSTED_PROXY_COUNT = env.int("PRM_TRUSTED_PROXY_COUNT", default=0)
+# Per-account lockout (django-axes, in the database so every worker sees it and a Redis outage cannot lift it):
+# after PRM_LOCKOUT_FAILURES wrong passwords for one account, that account cannot sign in, not even with the right
+# password, until PRM_LOCKOUT_MINUTES after the last counted failure. Keyed on the account, not the address.
+AXES_FAILURE_LIMIT = env.int("PRM_LOCKOUT_FAILURES", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PRM_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = False
+# Attempts refused during a lockout do not restart the cool-off: the owner knows when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "prm.net.client_ip"
+AXES_USERNAME_CALLABLE = "prm.accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "prm.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Per-address limits are the login throttle's job (PRM_THROTTLE_RATES["login"], keyed on client_ip); axes locks
+# accounts only, so an attacker rotating addresses still runs into the account's limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A session ends after this long without a request (each request pushes the expiry forward).
+PRM_SESSION_IDLE_MINUTES = env.int("PRM_SESSION_IDLE_MINUTES", default=60)
+SESSION_COOKIE_AGE = PRM_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# API tokens (`Authorization: Token …`) stop working this long after they were issued; a new sign-in issues another.
+PRM_TOKEN_TTL_HOURS = env.int("PRM_TOKEN_TTL_HOURS", default=24 * 30)
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy (prm.security) ---------------------------
+# No inline scripts or styles anywhere: page scripts and styles are files under static/. Swagger UI at /api/docs/
+# gets its own policy on that one view (prm/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+PRM_PERMISSIONS_POLICY = env(
+    "PRM_PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()",
+)
+
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -198,6 +255,8 @@ PRM_THROTTLE_RATES = {
     "conflict_check": env("THROTTLE_CONFLICT_CHECK", default="300/hour"),
 }
 
+    # Agrees with prm.net.client_ip for any code that asks DRF for the client's address.
+    "NUM_PROXIES": PRM_TRUSTED_PROXY_COUNT,
 # A write sent with an Idempotency-Key holds the key while it runs; a reservation older than this belongs to a
 # request whose process died, and the next request with the key takes it over (prm/api/idempotency.py).
 PRM_IDEMPOTENCY_PENDING_SECONDS = env.int("PRM_IDEMPOTENCY_PENDING_SECONDS", default=120)
@@ -207,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Partner Relationship Management: partners, tiers, agreements, users and more.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "password_reset": env("THROTTLE_PASSWORD_RESET", default="20/hour"),
+    "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
