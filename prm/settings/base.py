@@ -162,17 +162,6 @@ PRM_UPLOAD_MAX_BYTES = env.int("PRM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 PRM_DISCLOSE_CONFLICTS = env.bool("PRM_DISCLOSE_CONFLICTS", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# --- REST API ----------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "prm.api.authentication.ApiKeyAuthentication",
-        "prm.api.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["prm.api.permissions.RolePermission"],
-    "DEFAULT_PAGINATION_CLASS": "prm.api.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": [
 # --- Client address, sign-in lockout, sessions, tokens (issue 8) -----------------------------------------
 # How many proxies of our own sit in front of the app, each appending to X-Forwarded-For. 0: no proxy, the
 # socket's address is the client and the header is ignored. prm.net.client_ip reads it; DRF's NUM_PROXIES agrees.
@@ -223,6 +212,17 @@ PRM_PERMISSIONS_POLICY = env(
     "payment=(), usb=()",
 )
 
+# --- REST API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "prm.api.authentication.ApiKeyAuthentication",
+        "prm.api.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["prm.api.permissions.RolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "prm.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -244,6 +244,8 @@ PRM_PERMISSIONS_POLICY = env(
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Agrees with prm.net.client_ip for any code that asks DRF for the client's address.
+    "NUM_PROXIES": PRM_TRUSTED_PROXY_COUNT,
 }
 # Read by prm.api.throttling at request time, so tests and deployments can change them.
 PRM_THROTTLE_RATES = {
@@ -253,10 +255,10 @@ PRM_THROTTLE_RATES = {
     "apply": env("THROTTLE_APPLY", default="20/hour"),
     # per user: the API's check-conflicts and the register page's live preview share it
     "conflict_check": env("THROTTLE_CONFLICT_CHECK", default="300/hour"),
+    "password_reset": env("THROTTLE_PASSWORD_RESET", default="20/hour"),
+    "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
 }
 
-    # Agrees with prm.net.client_ip for any code that asks DRF for the client's address.
-    "NUM_PROXIES": PRM_TRUSTED_PROXY_COUNT,
 # A write sent with an Idempotency-Key holds the key while it runs; a reservation older than this belongs to a
 # request whose process died, and the next request with the key takes it over (prm/api/idempotency.py).
 PRM_IDEMPOTENCY_PENDING_SECONDS = env.int("PRM_IDEMPOTENCY_PENDING_SECONDS", default=120)
@@ -266,8 +268,6 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Partner Relationship Management: partners, tiers, agreements, users and more.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "password_reset": env("THROTTLE_PASSWORD_RESET", default="20/hour"),
-    "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
