@@ -7,20 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Partner, PartnerStatus
 from partners.services import normalize_domain
-from prm.accounts.roles import Role
 from prm.errors import InvalidTransition, NotPermitted
 from prm.events.services import event_emit
 from prm.money import check_currency
+from prm.notify import notify_partner_admins
+from prm.permissions import require_perm
 from prm.services import service, validate_and_save
 
-from .models import Deal, Lead, LeadStatus
-from .services import _require_staff, check_amount, deal_register
+from .models import LEAD_STATES, Deal, Lead, LeadStatus
+from .services import check_amount, deal_register
 
 if TYPE_CHECKING:
     from prm.accounts.models import User
@@ -33,7 +33,7 @@ LEAD_RESPONSE_HOURS = 72
 
 @service
 def lead_create(*, actor: User, data: dict[str, Any]) -> Lead:
-    _require_staff(actor, "create leads")
+    require_perm(actor, "lead.manage", "Only the vendor's partner managers can create leads.")
     data = dict(data)
     data["customer_domain"] = normalize_domain(data.get("customer_domain", ""))
     data["currency"] = check_currency(data.get("currency") or settings.PRM_PROGRAM_CURRENCY)
@@ -51,9 +51,9 @@ def _lead_locked(lead: Lead) -> Lead:
 
 @service
 def lead_offer(*, actor: User, lead: Lead, partner: Partner, respond_within_hours: int | None = None) -> Lead:
-    _require_staff(actor, "offer leads")
+    require_perm(actor, "lead.manage", "Only the vendor's partner managers can offer leads.")
     lead = _lead_locked(lead)
-    lead.assert_can_move_to(LeadStatus.OFFERED)
+    LEAD_STATES.check(lead.status, LeadStatus.OFFERED)
     if partner.status != PartnerStatus.ACTIVE:
         raise ValidationError({"partner": "Leads go to active partners only."})
     hours = respond_within_hours or getattr(settings, "PRM_LEAD_RESPONSE_HOURS", LEAD_RESPONSE_HOURS)
@@ -71,7 +71,7 @@ def lead_offer(*, actor: User, lead: Lead, partner: Partner, respond_within_hour
         actor=actor,
         payload={"id": lead.pk, "partner": partner.pk, "respond_by": lead.respond_by.isoformat()},
     )
-    _mail_partner_admins(
+    notify_partner_admins(
         partner,
         f"New lead for you: {lead.customer_name}",
         f"{settings.PRM_PROGRAM_NAME} offers you a lead: {lead.customer_name}. Accept or decline it before "
@@ -80,20 +80,9 @@ def lead_offer(*, actor: User, lead: Lead, partner: Partner, respond_within_hour
     return lead
 
 
-def _mail_partner_admins(partner: Partner, subject: str, body: str) -> None:
-    from prm.accounts.models import User as UserModel
-
-    recipients = list(
-        UserModel.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True).values_list(
-            "email", flat=True
-        )
-    )
-    if recipients:
-        send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)], fail_silently=False)
-
-
 def _check_offered_to(actor: User, lead: Lead) -> None:
-    if actor.partner_id is None or actor.partner_id != lead.partner_id:
+    require_perm(actor, "lead.respond", "Only the partner this lead is offered to can answer it.")
+    if actor.partner_id != lead.partner_id:
         raise NotPermitted("Only the partner this lead is offered to can answer it.")
 
 
@@ -101,7 +90,7 @@ def _check_offered_to(actor: User, lead: Lead) -> None:
 def lead_accept(*, actor: User, lead: Lead) -> Lead:
     _check_offered_to(actor, lead)
     lead = _lead_locked(lead)
-    lead.assert_can_move_to(LeadStatus.ACCEPTED)
+    LEAD_STATES.check(lead.status, LeadStatus.ACCEPTED)
     if lead.respond_by and lead.respond_by < timezone.now():
         raise InvalidTransition("The time to answer this offer has passed; the lead returns to the vendor.")
     lead.status = LeadStatus.ACCEPTED
@@ -125,8 +114,7 @@ def _back_to_pool(lead: Lead) -> int:
 def lead_decline(*, actor: User, lead: Lead, reason: str = "") -> Lead:
     _check_offered_to(actor, lead)
     lead = _lead_locked(lead)
-    if lead.status != LeadStatus.OFFERED:
-        raise InvalidTransition(f"This lead is {lead.get_status_display().lower()}: only an offer can be declined.")
+    LEAD_STATES.check(lead.status, LeadStatus.NEW)
     lead.decline_reason = (reason or "").strip()
     lead.responded_at = timezone.now()
     partner_id = _back_to_pool(lead)
@@ -145,7 +133,7 @@ def lead_convert(*, actor: User, lead: Lead, data: dict[str, Any]) -> Deal:
     """An accepted lead becomes the partner's registered deal (with the usual conflict check)."""
     _check_offered_to(actor, lead)
     lead = _lead_locked(lead)
-    lead.assert_can_move_to(LeadStatus.CONVERTED)
+    LEAD_STATES.check(lead.status, LeadStatus.CONVERTED)
     values = {
         "customer_name": lead.customer_name,
         "customer_domain": lead.customer_domain,

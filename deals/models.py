@@ -1,6 +1,6 @@
 """Deal registration, channel-conflict detection, leads and exchange rates.
 
-A deal's status moves only along DEAL_TRANSITIONS (the one place that says what may follow what). A customer
+A deal's status moves only along DEAL_STATES (the one place that says what may follow what). A customer
 is one row per distinct buyer (normalized domain, or normalized name when no domain is known): new
 registrations are matched against that table, and the database allows at most one approved registration per
 customer at a time (a partial unique index), whatever two managers do at the same moment."""
@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from prm.errors import InvalidTransition
 from prm.money import is_currency
+from prm.states import StateMachine
 from prm.tenancy import PROGRAM_WIDE, TenantQuerySet
 from prm.uploads import upload_to
 
@@ -60,22 +60,26 @@ class DealStatus(models.TextChoices):
 
 
 #: The deal state machine: status -> the statuses it may move to. Nothing else changes a deal's status.
-DEAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    DealStatus.SUBMITTED: frozenset({DealStatus.APPROVED, DealStatus.REJECTED}),
-    DealStatus.APPROVED: frozenset({DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED}),
-    DealStatus.REJECTED: frozenset(),
-    DealStatus.WON: frozenset(),
-    DealStatus.LOST: frozenset(),
-    DealStatus.EXPIRED: frozenset(),
-}
+DEAL_STATES = StateMachine(
+    {
+        DealStatus.SUBMITTED: {DealStatus.APPROVED, DealStatus.REJECTED},
+        DealStatus.APPROVED: {DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED},
+        DealStatus.REJECTED: set(),
+        DealStatus.WON: set(),
+        DealStatus.LOST: set(),
+        DealStatus.EXPIRED: set(),
+    },
+    noun="deal",
+    labels=DealStatus,
+    verbs={
+        DealStatus.APPROVED: "approve",
+        DealStatus.REJECTED: "reject",
+        DealStatus.WON: "win",
+        DealStatus.LOST: "lose",
+        DealStatus.EXPIRED: "expire",
+    },
+)
 ACTIVE_STATUSES = (DealStatus.SUBMITTED, DealStatus.APPROVED)
-_VERBS = {
-    DealStatus.APPROVED: "approve",
-    DealStatus.REJECTED: "reject",
-    DealStatus.WON: "win",
-    DealStatus.LOST: "lose",
-    DealStatus.EXPIRED: "expire",
-}
 
 
 class Deal(models.Model):
@@ -165,19 +169,6 @@ class Deal(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    def allowed_transitions(self) -> frozenset[str]:
-        return DEAL_TRANSITIONS[self.status]
-
-    def assert_can_move_to(self, status: str) -> None:
-        if status in DEAL_TRANSITIONS[self.status]:
-            return
-        verb = _VERBS.get(status, status)
-        if self.status == status:
-            raise InvalidTransition(f"This deal is already {self.get_status_display().lower()}.")
-        allowed = sorted(_VERBS.get(s, s) for s in DEAL_TRANSITIONS[self.status])
-        then = f" Only {' or '.join(allowed)} is possible now." if allowed else " It is closed."
-        raise InvalidTransition(f"Cannot {verb} a deal that is {self.get_status_display().lower()}.{then}")
-
 
 class DealConflict(models.Model):
     """Another partner's active registration that matched this one when either was registered. Stored both
@@ -250,13 +241,25 @@ class LeadStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-LEAD_TRANSITIONS: dict[str, frozenset[str]] = {
-    LeadStatus.NEW: frozenset({LeadStatus.OFFERED, LeadStatus.CLOSED}),
-    LeadStatus.OFFERED: frozenset({LeadStatus.ACCEPTED, LeadStatus.NEW, LeadStatus.CLOSED}),
-    LeadStatus.ACCEPTED: frozenset({LeadStatus.CONVERTED, LeadStatus.CLOSED}),
-    LeadStatus.CONVERTED: frozenset(),
-    LeadStatus.CLOSED: frozenset(),
-}
+#: The lead state machine. Declining (or letting an offer lapse) returns an offered lead to the pool (new).
+LEAD_STATES = StateMachine(
+    {
+        LeadStatus.NEW: {LeadStatus.OFFERED, LeadStatus.CLOSED},
+        LeadStatus.OFFERED: {LeadStatus.ACCEPTED, LeadStatus.NEW, LeadStatus.CLOSED},
+        LeadStatus.ACCEPTED: {LeadStatus.CONVERTED, LeadStatus.CLOSED},
+        LeadStatus.CONVERTED: set(),
+        LeadStatus.CLOSED: set(),
+    },
+    noun="lead",
+    labels=LeadStatus,
+    verbs={
+        LeadStatus.OFFERED: "offer",
+        LeadStatus.ACCEPTED: "accept",
+        LeadStatus.NEW: "decline",
+        LeadStatus.CONVERTED: "convert",
+        LeadStatus.CLOSED: "close",
+    },
+)
 
 
 class Lead(models.Model):
@@ -313,11 +316,6 @@ class Lead(models.Model):
     def clean(self) -> None:
         if self.currency and not is_currency(self.currency):
             raise ValidationError({"currency": f"“{self.currency}” is not an ISO 4217 currency code."})
-
-    def assert_can_move_to(self, status: str) -> None:
-        if status not in LEAD_TRANSITIONS[self.status]:
-            target = LeadStatus(status).label.lower()
-            raise InvalidTransition(f"This lead is {self.get_status_display().lower()}: it cannot become {target} now.")
 
 
 class ExchangeRate(models.Model):

@@ -10,22 +10,23 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Partner
 from partners.services import normalize_domain
-from prm.accounts.roles import Role
 from prm.errors import Conflict, InvalidTransition, NotPermitted
 from prm.events.services import event_emit
 from prm.money import check_currency
+from prm.notify import partner_admin_emails, send_after_commit
+from prm.permissions import require_perm
 from prm.services import service, validate_and_save
 from prm.uploads import validate_upload
 
 from .conflicts import customer_key, find_conflicts, normalize_name
 from .models import (
+    DEAL_STATES,
     Customer,
     Deal,
     DealAttachment,
@@ -81,18 +82,9 @@ def check_expected_close(value: date | None, *, today: date) -> None:
         raise ValidationError({"expected_close_date": f"More than {MAX_CLOSE_YEARS} years ahead is not a forecast."})
 
 
-def _require_partner_user(actor: User) -> Partner:
-    if actor is None or actor.partner_id is None:
-        raise NotPermitted("Deals are registered by a partner's users, for their own organization.")
-    return actor.partner
-
-
-def _require_staff(actor: User, what: str) -> None:
-    if actor is None or actor.partner_id is not None:
-        raise NotPermitted(f"Only the vendor's partner managers can {what} — a partner cannot decide on its own deal.")
-
-
-def _check_owner_or_staff(actor: User, deal: Deal) -> None:
+def _check_owner_or_manager(actor: User, deal: Deal, permission: str) -> None:
+    """The role part asks the map; a partner user may then act on its own organization's deals only."""
+    require_perm(actor, permission, "Only the partner that registered this deal, or a manager, can do this.")
     if actor.partner_id is not None and actor.partner_id != deal.partner_id:
         raise NotPermitted("Only the partner that registered this deal, or a manager, can do this.")
 
@@ -104,7 +96,8 @@ def _check_owner_or_staff(actor: User, deal: Deal) -> None:
 def deal_register(*, actor: User, data: dict[str, Any], lead: Lead | None = None) -> Deal:
     """A partner registers an opportunity. Returns the deal with `detected_conflicts`: other partners' active
     registrations of the same customer (stored both ways, for the approval queue)."""
-    partner = _require_partner_user(actor)
+    require_perm(actor, "deal.register", "Deals are registered by a partner's users, for their own organization.")
+    partner = actor.partner
     data = {k: v for k, v in data.items() if k in REGISTRATION_FIELDS}
     name = (data.get("customer_name") or "").strip()
     if not normalize_name(name):
@@ -171,10 +164,10 @@ def deal_approve(*, actor: User, deal: Deal) -> Deal:
     The customer row is locked first, so two managers approving competing registrations queue up and the
     second sees the first's approval (409). The partial unique index on (customer) where approved holds the
     rule even for a writer that skips this service."""
-    _require_staff(actor, "approve deals")
+    require_perm(actor, "deal.approve", "Only the vendor's partner managers can approve deals.")
     Customer.objects.select_for_update().filter(pk=deal.customer_id).first()
     deal = _locked(deal)
-    deal.assert_can_move_to(DealStatus.APPROVED)
+    DEAL_STATES.check(deal.status, DealStatus.APPROVED)
     today = timezone.localdate()
     holder = (
         Deal.objects.select_for_update(of=("self",))
@@ -219,12 +212,12 @@ def deal_approve(*, actor: User, deal: Deal) -> Deal:
 
 @service
 def deal_reject(*, actor: User, deal: Deal, reason: str) -> Deal:
-    _require_staff(actor, "reject deals")
+    require_perm(actor, "deal.approve", "Only the vendor's partner managers can reject deals.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the registration is rejected: the partner sees it."})
     deal = _locked(deal)
-    deal.assert_can_move_to(DealStatus.REJECTED)
+    DEAL_STATES.check(deal.status, DealStatus.REJECTED)
     deal.status = DealStatus.REJECTED
     deal.rejection_reason = reason
     deal.decided_at = timezone.now()
@@ -235,10 +228,10 @@ def deal_reject(*, actor: User, deal: Deal, reason: str) -> Deal:
 
 @service
 def deal_win(*, actor: User, deal: Deal, amount: Decimal, closed_on: date) -> Deal:
-    _check_owner_or_staff(actor, deal)
+    _check_owner_or_manager(actor, deal, "deal.close")
     check_amount(amount)
     deal = _locked(deal)
-    deal.assert_can_move_to(DealStatus.WON)
+    DEAL_STATES.check(deal.status, DealStatus.WON)
     today = timezone.localdate()
     if closed_on is None or closed_on > today:
         raise ValidationError({"closed_on": "A deal is won on a day that has come: not in the future."})
@@ -259,12 +252,12 @@ def deal_win(*, actor: User, deal: Deal, amount: Decimal, closed_on: date) -> De
 
 @service
 def deal_lose(*, actor: User, deal: Deal, reason: str) -> Deal:
-    _check_owner_or_staff(actor, deal)
+    _check_owner_or_manager(actor, deal, "deal.close")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the deal was lost."})
     deal = _locked(deal)
-    deal.assert_can_move_to(DealStatus.LOST)
+    DEAL_STATES.check(deal.status, DealStatus.LOST)
     deal.status = DealStatus.LOST
     deal.lost_reason = reason
     deal.closed_on = timezone.localdate()
@@ -296,7 +289,7 @@ def deals_bulk_decide(*, actor: User, deals: list[Deal], decision: str, reason: 
 
 
 def _expire(deal: Deal, *, actor: User | None) -> None:
-    deal.assert_can_move_to(DealStatus.EXPIRED)
+    DEAL_STATES.check(deal.status, DealStatus.EXPIRED)
     deal.status = DealStatus.EXPIRED
     deal.save(update_fields=["status", "updated_at"])
     event_emit(
@@ -333,13 +326,7 @@ def deals_warn_expiring(*, today: date, actor: User | None = None) -> int:
     )
     if not due:
         return 0
-    from prm.accounts.models import User as UserModel
-
-    admins: dict[int, list[str]] = {}
-    for partner_id, email in UserModel.objects.filter(
-        partner_id__in={d.partner_id for d in due}, role=Role.PARTNER_ADMIN, is_active=True
-    ).values_list("partner_id", "email"):
-        admins.setdefault(partner_id, []).append(email)
+    admins = partner_admin_emails(d.partner_id for d in due)
     messages = []
     for deal in due:
         recipients = set(admins.get(deal.partner_id, []))
@@ -354,7 +341,6 @@ def deals_warn_expiring(*, today: date, actor: User | None = None) -> int:
                     f"Your registration of {deal.customer_name} (deal #{deal.pk}) is protected until "
                     f"{deal.protected_until:%d %B %Y}. Mark it won or lost before then, or it expires and the "
                     f"customer is open to other partners.\n\n{link}\n",
-                    settings.DEFAULT_FROM_EMAIL,
                     sorted(recipients),
                 )
             )
@@ -366,7 +352,7 @@ def deals_warn_expiring(*, today: date, actor: User | None = None) -> int:
             actor=actor,
             payload={"id": deal.pk, "protected_until": deal.protected_until.isoformat(), "days_left": days_left},
         )
-    send_mass_mail(messages, fail_silently=False)
+    send_after_commit(messages)
     return len(due)
 
 
@@ -375,7 +361,7 @@ def deals_warn_expiring(*, today: date, actor: User | None = None) -> int:
 
 @service
 def deal_comment_add(*, actor: User, deal: Deal, body: str) -> DealComment:
-    _check_owner_or_staff(actor, deal)
+    _check_owner_or_manager(actor, deal, "deal.comment")
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write something."})
@@ -387,7 +373,7 @@ def deal_comment_add(*, actor: User, deal: Deal, body: str) -> DealComment:
 
 @service
 def deal_attachment_add(*, actor: User, deal: Deal, file: UploadedFile) -> DealAttachment:
-    _check_owner_or_staff(actor, deal)
+    _check_owner_or_manager(actor, deal, "deal.comment")
     if file is None:
         raise ValidationError({"file": "Choose a file."})
     validate_upload(file, field="file")

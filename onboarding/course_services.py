@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from prm.audience import apply_audience, split_audience
-from prm.errors import Conflict, NotPermitted
+from prm.errors import Conflict
 from prm.events.services import event_emit
+from prm.notify import partner_admin_emails, send_after_commit
+from prm.permissions import require_perm
 from prm.sanitize import clean_html
 from prm.services import apply_changes, service, validate_and_save
 from prm.uploads import validate_upload
@@ -186,8 +187,7 @@ def quiz_question_update(*, actor: User, question: QuizQuestion, data: dict[str,
 
 
 def _learner(actor: User) -> None:
-    if not actor.partner_id:
-        raise NotPermitted("Courses are taken by partner users.")
+    require_perm(actor, "course.take", "Courses are taken by partner users.")
 
 
 @service
@@ -307,9 +307,6 @@ def certification_issue(
 def certifications_remind_expiring(*, today: date, actor: User | None = None) -> int:
     """Email the holder (and the partner's admins) of each certification that expires within
     CERTIFICATION_REMINDER_DAYS and was not reminded yet. Idempotent; returns how many were reminded."""
-    from prm.accounts.models import User
-    from prm.accounts.roles import Role
-
     due = list(
         Certification.objects.expiring_within(today, CERTIFICATION_REMINDER_DAYS)
         .filter(expiry_reminder_sent_on__isnull=True)
@@ -319,11 +316,7 @@ def certifications_remind_expiring(*, today: date, actor: User | None = None) ->
     )
     if not due:
         return 0
-    admins: dict[int, list[str]] = {}
-    for partner_id, email in User.objects.filter(
-        partner_id__in={c.partner_id for c in due}, role=Role.PARTNER_ADMIN, is_active=True
-    ).values_list("partner_id", "email"):
-        admins.setdefault(partner_id, []).append(email)
+    admins = partner_admin_emails(c.partner_id for c in due)
     link = settings.SITE_URL + reverse("portal:courses")
     messages = []
     for cert in due:
@@ -335,7 +328,6 @@ def certifications_remind_expiring(*, today: date, actor: User | None = None) ->
                     f"Certification expiring in {days_left} days: {cert.course.title}",
                     f"{cert.user.display_name}'s “{cert.course.title}” certification expires on "
                     f"{cert.expires_on:%d %B %Y}. Retake the quiz to renew it: {link}\n",
-                    settings.DEFAULT_FROM_EMAIL,
                     recipients,
                 )
             )
@@ -346,6 +338,6 @@ def certifications_remind_expiring(*, today: date, actor: User | None = None) ->
             payload={"expires_on": cert.expires_on.isoformat(), "days_left": days_left},
         )
     Certification.objects.filter(pk__in=[c.pk for c in due]).update(expiry_reminder_sent_on=today)
-    send_mass_mail(messages, fail_silently=False)
+    send_after_commit(messages)
     logger.info("certifications.reminded", extra={"count": len(due)})
     return len(due)

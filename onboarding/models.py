@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from partners.models import PartnerType
 from prm.audience import filter_by_audience, unpack_codes
+from prm.states import StateMachine
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 from prm.uploads import upload_to
 
@@ -72,6 +73,15 @@ class StepOwner(models.TextChoices):
 class StepStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
+
+
+#: An onboarding step is done once; nothing reopens it.
+STEP_STATES = StateMachine(
+    {StepStatus.OPEN: {StepStatus.DONE}, StepStatus.DONE: set()},
+    noun="step",
+    labels=StepStatus,
+    verbs={StepStatus.DONE: "complete"},
+)
 
 
 # --- onboarding ----------------------------------------------------------------------------------------------

@@ -11,21 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Partner, PartnerStatus
-from prm.accounts.roles import Role
-from prm.errors import Conflict, InvalidTransition, NotPermitted
+from prm.errors import Conflict, NotPermitted
 from prm.events.services import event_emit
+from prm.notify import partner_admin_emails, send_after_commit
+from prm.permissions import has_perm, require_perm
 from prm.services import apply_changes, service, validate_and_save
 from prm.uploads import validate_upload
 
 from .course_services import *  # noqa: F403  (re-exported: one place to import services from)
 from .course_services import __all__ as _course_all
 from .models import (
+    STEP_STATES,
     Certification,
     OnboardingPlan,
     OnboardingStep,
@@ -205,13 +206,14 @@ def onboarding_step_complete(
         .select_related("plan__partner", "required_course")
         .get(pk=step.pk)
     )
-    if step.is_done:
-        raise InvalidTransition("This step is already done.")
-    if step.owner == StepOwner.VENDOR and not actor.is_staff_role:
+    require_perm(actor, "onboarding.complete_step", "Your role cannot complete onboarding steps.")
+    STEP_STATES.check(step.status, StepStatus.DONE)
+    vendor_side = has_perm(actor, "portal.manager")
+    if step.owner == StepOwner.VENDOR and not vendor_side:
         raise NotPermitted(
             "This step is done by the program team: your channel manager completes it, you cannot mark it done."
         )
-    if step.owner == StepOwner.PARTNER and actor.is_staff_role:
+    if step.owner == StepOwner.PARTNER and vendor_side:
         raise NotPermitted("This step is the partner's to complete; you can nudge them instead.")
     today = timezone.localdate()
     if (
@@ -275,16 +277,6 @@ def _plan_progress(plan: OnboardingPlan, *, actor: User, now) -> None:
     logger.info("onboarding.completed", extra={"partner_id": partner.pk})
 
 
-def _partner_admin_emails(partner_ids) -> dict[int, list[str]]:
-    from prm.accounts.models import User
-
-    emails: dict[int, list[str]] = defaultdict(list)
-    rows = User.objects.filter(partner_id__in=set(partner_ids), role=Role.PARTNER_ADMIN, is_active=True)
-    for partner_id, email in rows.order_by("email").values_list("partner_id", "email"):
-        emails[partner_id].append(email)
-    return emails
-
-
 def _step_lines(steps) -> str:
     return "\n".join(f"  - {s.title} (due {s.due_on:%d %b %Y})" for s in steps)
 
@@ -295,7 +287,7 @@ def onboarding_plan_nudge(*, actor: User, plan: OnboardingPlan) -> int:
     open_steps = list(plan.steps.open().filter(owner=StepOwner.PARTNER).order_by("due_on", "order"))
     if not open_steps:
         raise Conflict("The partner has no open steps to be reminded of.")
-    recipients = _partner_admin_emails([plan.partner_id]).get(plan.partner_id, [])
+    recipients = partner_admin_emails([plan.partner_id]).get(plan.partner_id, [])
     if not recipients:
         raise Conflict("The partner has no active admin to email.")
     link = settings.SITE_URL + reverse("portal:onboarding")
@@ -304,10 +296,7 @@ def onboarding_plan_nudge(*, actor: User, plan: OnboardingPlan) -> int:
         f"{plan.partner.name} still has {len(open_steps)} onboarding step{'s' if len(open_steps) != 1 else ''} "
         f"to finish:\n{_step_lines(open_steps)}\n\nPick up where you left off: {link}\n"
     )
-    send_mass_mail(
-        [(f"Your onboarding: {len(open_steps)} steps to go", body, settings.DEFAULT_FROM_EMAIL, recipients)],
-        fail_silently=False,
-    )
+    send_after_commit([(f"Your onboarding: {len(open_steps)} steps to go", body, recipients)])
     event_emit(
         name="onboarding.nudged",
         instance=plan,
@@ -333,7 +322,7 @@ def onboarding_send_reminders(*, today: date, actor: User | None = None) -> dict
     groups: dict[tuple[int, str], list[OnboardingStep]] = defaultdict(list)
     for step in overdue:
         groups[(step.plan.partner_id, step.owner)].append(step)
-    admins = _partner_admin_emails(pid for pid, owner in groups if owner == StepOwner.PARTNER)
+    admins = partner_admin_emails(pid for pid, owner in groups if owner == StepOwner.PARTNER)
     messages = []
     for (partner_id, owner), steps in groups.items():
         partner = steps[0].plan.partner
@@ -349,9 +338,7 @@ def onboarding_send_reminders(*, today: date, actor: User | None = None) -> dict
             subject = f"Overdue vendor steps in {partner.name}'s onboarding"
             intro = f"These steps of {partner.name}'s onboarding are yours and past their due date:"
         if recipients:
-            messages.append(
-                (subject, f"{intro}\n{_step_lines(steps)}\n\n{link}\n", settings.DEFAULT_FROM_EMAIL, recipients)
-            )
+            messages.append((subject, f"{intro}\n{_step_lines(steps)}\n\n{link}\n", recipients))
         event_emit(
             name="onboarding.steps_overdue",
             instance=steps[0].plan,
@@ -378,14 +365,13 @@ def onboarding_send_reminders(*, today: date, actor: User | None = None) -> dict
                     f"{plan.partner.name} is stuck in onboarding",
                     f"No onboarding step of {plan.partner.name} has moved for {days} days "
                     f"({plan.progress_percent} % done). Give them a hand: {link}\n",
-                    settings.DEFAULT_FROM_EMAIL,
                     [manager.email],
                 )
             )
         event_emit(name="onboarding.stuck", instance=plan, actor=actor, payload={"days_without_progress": days})
     OnboardingPlan.objects.filter(pk__in=[p.pk for p in stuck]).update(stuck_since=today)
 
-    send_mass_mail(messages, fail_silently=False)
+    send_after_commit(messages)
     result = {"overdue_steps": len(overdue), "stuck_plans": len(stuck), "emails": len(messages)}
     logger.info("onboarding.reminders_sent", extra=result)
     return result

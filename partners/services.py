@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 
-from prm.accounts.roles import STAFF_ROLES, Role
 from prm.events.services import event_emit
+from prm.notify import partner_admin_emails, send_after_commit
+from prm.permissions import has_perm
 from prm.services import apply_changes, service, validate_and_save
 
 from .models import Agreement, Partner, Tier
@@ -45,7 +45,8 @@ def validate_domain(value: str) -> str:
 
 
 def _check_manager(manager: User | None) -> None:
-    if manager is not None and (manager.role not in STAFF_ROLES or not manager.is_active):
+    # the map says who works in the vendor's portal (has_perm also refuses an inactive user)
+    if manager is not None and not has_perm(manager, "portal.manager"):
         raise ValidationError({"manager": "The manager must be an active member of the vendor's staff."})
 
 
@@ -156,13 +157,7 @@ def agreements_remind_expiring(*, today: date, actor: User | None = None) -> int
     )
     if not due:
         return 0
-    admins_by_partner: dict[int, list[str]] = {}
-    from prm.accounts.models import User
-
-    for partner_id, email in User.objects.filter(
-        partner_id__in={a.partner_id for a in due}, role=Role.PARTNER_ADMIN, is_active=True
-    ).values_list("partner_id", "email"):
-        admins_by_partner.setdefault(partner_id, []).append(email)
+    admins_by_partner = partner_admin_emails(a.partner_id for a in due)
 
     messages = []
     for agreement in due:
@@ -178,7 +173,6 @@ def agreements_remind_expiring(*, today: date, actor: User | None = None) -> int
                     f"The agreement “{agreement.title}” with {agreement.partner.name} expires on "
                     f"{agreement.expires_on:%d %B %Y} ({days_left} days from now).\n\n"
                     f"Review it in the partner portal: {link}\n",
-                    settings.DEFAULT_FROM_EMAIL,
                     recipients,
                 )
             )
@@ -190,6 +184,6 @@ def agreements_remind_expiring(*, today: date, actor: User | None = None) -> int
             actor=actor,
             payload={"expires_on": agreement.expires_on.isoformat(), "days_left": days_left},
         )
-    send_mass_mail(messages, fail_silently=False)
+    send_after_commit(messages)
     logger.info("agreements.reminded", extra={"count": len(due)})
     return len(due)

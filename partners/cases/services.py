@@ -1,5 +1,5 @@
 """Every write to dispute cases: open, review, resolve, close, assign, post a message. One transaction each,
-each emitting its outbox event. The status moves only through `Case.assert_can_move_to` (CASE_TRANSITIONS).
+each emitting its outbox event. The status moves only through `CASE_STATES.check` (the machine in the models).
 
 Who may do what: the vendor's staff (`case.manage`) move a case through its statuses and assign it; the
 opening partner's users post messages and may withdraw (close) their case until it is resolved; only staff
@@ -15,25 +15,16 @@ from django.utils import timezone
 
 from prm.errors import Conflict, NotPermitted
 from prm.events.services import event_emit
-from prm.permissions import has_perm
+from prm.permissions import has_perm, require_perm
 from prm.services import service, validate_and_save
 
-from ..models import Case, CaseKind, CaseMessage, CaseStatus, Partner
+from ..models import CASE_STATES, Case, CaseKind, CaseMessage, CaseStatus, Partner
 
 if TYPE_CHECKING:
     from deals.models import Deal
     from prm.accounts.models import User
 
 logger = logging.getLogger(__name__)
-
-
-def _is_case_staff(user: User | None) -> bool:
-    return user is not None and user.is_active and has_perm(user, "case.manage")
-
-
-def _require_staff(actor: User, what: str) -> None:
-    if not _is_case_staff(actor):
-        raise NotPermitted(f"Only the vendor's staff can {what} a case.")
 
 
 def _text(value: str | None, field: str, message: str) -> str:
@@ -46,7 +37,7 @@ def _text(value: str | None, field: str, message: str) -> str:
 def default_owner(partner: Partner) -> User | None:
     """The partner's channel manager, if there is one who may handle cases."""
     manager = partner.manager
-    return manager if _is_case_staff(manager) else None
+    return manager if has_perm(manager, "case.manage") else None
 
 
 @service
@@ -56,7 +47,8 @@ def case_open(*, actor: User, data: dict[str, Any]) -> Case:
     partner: Partner | None = data.get("partner")
     deal: Deal | None = data.get("deal")
     owner: User | None = data.get("owner")
-    if actor.partner_id is not None:
+    require_perm(actor, "case.open", "Your role cannot open cases.")
+    if actor.partner_id is not None:  # a partner user: its own organization's case (tenancy)
         if partner is not None and partner.pk != actor.partner_id:
             raise ValidationError({"partner": "You can only open cases for your own organization."})
         if owner is not None:
@@ -66,7 +58,7 @@ def case_open(*, actor: User, data: dict[str, Any]) -> Case:
         raise ValidationError({"partner": "Choose the partner the case is with."})
     if deal is not None and deal.partner_id != partner.pk:
         raise ValidationError({"deal": "The deal must be one of this partner's registrations."})
-    if owner is not None and not _is_case_staff(owner):
+    if owner is not None and not has_perm(owner, "case.manage"):
         raise ValidationError({"owner": "The owner must be an active member of the vendor's staff."})
 
     kind = data.get("kind") or (CaseKind.DEAL_CONFLICT if deal is not None else CaseKind.OTHER)
@@ -100,7 +92,7 @@ def case_open(*, actor: User, data: dict[str, Any]) -> Case:
 
 
 def _move(case: Case, status: str) -> str:
-    case.assert_can_move_to(status)
+    CASE_STATES.check(case.status, status)
     previous, case.status = case.status, status
     return previous
 
@@ -117,7 +109,7 @@ def _locked(case: Case) -> Case:
 @service
 def case_review(*, actor: User, case: Case) -> Case:
     """Staff take the case up (open → in review); an unassigned case becomes the reviewer's."""
-    _require_staff(actor, "review")
+    require_perm(actor, "case.manage", "Only the vendor's staff can review a case.")
     case = _locked(case)
     previous = _move(case, CaseStatus.IN_REVIEW)
     if case.owner_id is None:
@@ -130,7 +122,7 @@ def case_review(*, actor: User, case: Case) -> Case:
 @service
 def case_resolve(*, actor: User, case: Case, resolution: str) -> Case:
     """Staff decide the case (in review → resolved) with a resolution text both sides see."""
-    _require_staff(actor, "resolve")
+    require_perm(actor, "case.manage", "Only the vendor's staff can resolve a case.")
     case = _locked(case)
     previous = _move(case, CaseStatus.RESOLVED)
     case.resolution = _text(resolution, "resolution", "Write the resolution: the partner sees it.")
@@ -146,7 +138,8 @@ def case_resolve(*, actor: User, case: Case, resolution: str) -> Case:
 def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
     """Close a case that is not resolved: staff (a duplicate, nothing to decide) or the partner's own users
     (they withdraw it). A reason, if given, is posted to the thread for both sides."""
-    if not (_is_case_staff(actor) or (actor.partner_id is not None and actor.partner_id == case.partner_id)):
+    require_perm(actor, "case.close", "Only the vendor's staff or the partner that opened the case can close it.")
+    if not has_perm(actor, "case.manage") and actor.partner_id != case.partner_id:
         raise NotPermitted("Only the vendor's staff or the partner that opened the case can close it.")
     case = _locked(case)
     previous = _move(case, CaseStatus.CLOSED)
@@ -161,8 +154,8 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
 
 @service
 def case_assign(*, actor: User, case: Case, owner: User) -> Case:
-    _require_staff(actor, "assign")
-    if not _is_case_staff(owner):
+    require_perm(actor, "case.manage", "Only the vendor's staff can assign a case.")
+    if not has_perm(owner, "case.manage"):
         raise ValidationError({"owner": "The owner must be an active member of the vendor's staff."})
     case = _locked(case)
     if case.owner_id != owner.pk:
@@ -190,6 +183,7 @@ def _add_message(case: Case, *, actor: User, body: str, internal: bool) -> CaseM
 @service
 def case_message_post(*, actor: User, case: Case, body: str, internal: bool = False) -> CaseMessage:
     """A message on the case's thread, from either side, while the case is open or in review."""
+    require_perm(actor, "case.message", "Your role cannot write on cases.")
     body = _text(body, "body", "Write a message.")
     if internal and not has_perm(actor, "case.internal_note"):
         raise ValidationError({"internal": "Only the vendor's staff write internal notes."})

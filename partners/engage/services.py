@@ -12,6 +12,7 @@ from django.utils import timezone
 from prm.accounts.models import User
 from prm.errors import Conflict
 from prm.events.services import event_emit
+from prm.permissions import require_perm
 from prm.sanitize import clean_html
 from prm.services import apply_changes, service, validate_and_save
 
@@ -102,8 +103,7 @@ def survey_update(*, actor: User, survey: Survey, data: dict[str, Any]) -> Surve
 @service
 def survey_respond(*, actor: User, survey: Survey, score: int, comment: str = "") -> SurveyResponse:
     """A partner user's answer; one per survey per user, only while the survey is open."""
-    if actor.partner_id is None:
-        raise ValidationError({"survey": "Only partner users answer partner surveys."})
+    require_perm(actor, "survey.respond", "Only partner users answer partner surveys.")
     if not survey.is_open_on(timezone.localdate()):
         raise Conflict(f"The survey “{survey.title}” is not open (it runs {survey.opens_on} to {survey.closes_on}).")
     if SurveyResponse.objects.filter(survey=survey, user=actor).exists():

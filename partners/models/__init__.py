@@ -4,10 +4,11 @@ Everything is re-exported here, so `from partners.models import Partner` keeps w
 model under the `partners` app label; a new model goes in its sub-domain's module and in `__all__` below.
 """
 
-from .cases import ACTIVE_CASE_STATUSES, CASE_TRANSITIONS, Case, CaseKind, CaseMessage, CaseStatus
+from .cases import ACTIVE_CASE_STATUSES, CASE_STATES, Case, CaseKind, CaseMessage, CaseStatus
 from .core import Agreement, AgreementKind, Partner, PartnerStatus, PartnerType, Tier
 from .engage import NPS_QUESTION, Announcement, AnnouncementKind, AnnouncementRead, Survey, SurveyResponse
 from .recruit import (
+    APPLICATION_STATES,
     OPEN_APPLICATION_STATUSES,
     Application,
     ApplicationScore,
@@ -26,6 +27,7 @@ __all__ = [
     "PartnerType",
     "Tier",
     # recruit
+    "APPLICATION_STATES",
     "OPEN_APPLICATION_STATUSES",
     "Application",
     "ApplicationScore",
@@ -42,7 +44,7 @@ __all__ = [
     "SurveyResponse",
     # cases
     "ACTIVE_CASE_STATUSES",
-    "CASE_TRANSITIONS",
+    "CASE_STATES",
     "Case",
     "CaseKind",
     "CaseMessage",

@@ -10,8 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from prm.errors import InvalidTransition
 from prm.sla import add_business_days, sla_status
+from prm.states import StateMachine
 from prm.tenancy import AUDIENCE, TenantQuerySet
 
 from ..querysets import CaseQuerySet
@@ -34,16 +34,21 @@ class CaseStatus(models.TextChoices):
 
 #: The case state machine: status -> the statuses it may move to. Nothing else changes a case's status.
 #: A case is reviewed before it is resolved; it can be closed (withdrawn, duplicate) before it is resolved.
-CASE_TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseStatus.OPEN: frozenset({CaseStatus.IN_REVIEW, CaseStatus.CLOSED}),
-    CaseStatus.IN_REVIEW: frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED}),
-    CaseStatus.RESOLVED: frozenset(),
-    CaseStatus.CLOSED: frozenset(),
-}
+CASE_STATES = StateMachine(
+    {
+        CaseStatus.OPEN: {CaseStatus.IN_REVIEW, CaseStatus.CLOSED},
+        CaseStatus.IN_REVIEW: {CaseStatus.RESOLVED, CaseStatus.CLOSED},
+        CaseStatus.RESOLVED: set(),
+        CaseStatus.CLOSED: set(),
+    },
+    noun="case",
+    labels=CaseStatus,
+    verbs={CaseStatus.IN_REVIEW: "review", CaseStatus.RESOLVED: "resolve", CaseStatus.CLOSED: "close"},
+    closed="It is finished.",
+)
 ACTIVE_CASE_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW)
 #: Business days to resolve a case of a kind that `PRM_CASE_SLA_DAYS` does not name.
 CASE_DEFAULT_SLA_DAYS = 5
-_CASE_VERBS = {CaseStatus.IN_REVIEW: "review", CaseStatus.RESOLVED: "resolve", CaseStatus.CLOSED: "close"}
 
 
 class Case(models.Model):
@@ -133,18 +138,7 @@ class Case(models.Model):
         return sla_status(self.due_at, now=now, done=None if self.is_active else self.get_status_display())
 
     def allowed_transitions(self) -> frozenset[str]:
-        return CASE_TRANSITIONS[self.status]
-
-    def assert_can_move_to(self, status: str) -> None:
-        if status in CASE_TRANSITIONS[self.status]:
-            return
-        verb = _CASE_VERBS.get(status, status)
-        label = self.get_status_display().lower()
-        if self.status == status:
-            raise InvalidTransition(f"This case is already {label}.")
-        allowed = sorted(_CASE_VERBS[s] for s in CASE_TRANSITIONS[self.status])
-        then = f" Only {' or '.join(allowed)} is possible now." if allowed else " It is finished."
-        raise InvalidTransition(f"Cannot {verb} a case that is {label}.{then}")
+        return CASE_STATES.allowed(self.status)
 
 
 def _case_messages_for(queryset, partner):

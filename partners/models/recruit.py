@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
+from prm.states import StateMachine
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 
 from .core import Partner, PartnerType
@@ -26,6 +27,27 @@ class ApplicationStatus(models.TextChoices):
 
 
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING)
+#: The application state machine: the only place that says which status may follow which.
+APPLICATION_STATES = StateMachine(
+    {
+        ApplicationStatus.SUBMITTED: {
+            ApplicationStatus.SCREENING,
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+        },
+        ApplicationStatus.SCREENING: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
+        ApplicationStatus.APPROVED: set(),
+        ApplicationStatus.REJECTED: set(),
+    },
+    noun="application",
+    labels=ApplicationStatus,
+    verbs={
+        ApplicationStatus.SCREENING: "screen",
+        ApplicationStatus.APPROVED: "approve",
+        ApplicationStatus.REJECTED: "reject",
+    },
+    closed="It is already {current}: the decision is final.",
+)
 
 
 class CustomerSegment(models.TextChoices):

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -19,9 +18,11 @@ from prm.accounts.models import User
 from prm.accounts.roles import Role
 from prm.errors import Conflict, InvalidTransition
 from prm.events.services import event_emit
+from prm.notify import send_after_commit
 from prm.services import apply_changes, service, validate_and_save
 
 from ..models import (
+    APPLICATION_STATES,
     OPEN_APPLICATION_STATUSES,
     Application,
     ApplicationScore,
@@ -36,26 +37,10 @@ from ..services import partner_create, validate_domain
 logger = logging.getLogger(__name__)
 
 S = ApplicationStatus
-#: The application state machine: the only place that says which status may follow which.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.SCREENING, S.APPROVED, S.REJECTED}),
-    S.SCREENING: frozenset({S.APPROVED, S.REJECTED}),
-    S.APPROVED: frozenset(),
-    S.REJECTED: frozenset(),
-}
-_VERBS = {S.SCREENING: "screened", S.APPROVED: "approved", S.REJECTED: "rejected"}
-
-
-def can_transition(application: Application, to: str) -> bool:
-    return to in TRANSITIONS[application.status]
 
 
 def _transition(application: Application, to: str) -> None:
-    if not can_transition(application, to):
-        raise InvalidTransition(
-            f"This application is already {application.get_status_display().lower()}; "
-            f"it cannot be {_VERBS.get(to, to)}."
-        )
+    APPLICATION_STATES.check(application.status, to)
     application.status = to
 
 
@@ -288,7 +273,7 @@ def application_approve(*, actor: User, application: Application, notify: bool =
         payload={"id": application.pk, "partner": partner.pk, "user": admin.pk},
     )
     if notify:
-        transaction.on_commit(lambda: _send_welcome(application, admin))
+        _send_welcome(application, admin)
     logger.info("application.approved", extra={"application_id": application.pk, "partner_id": partner.pk})
     return application
 
@@ -310,33 +295,39 @@ def application_reject(*, actor: User, application: Application, reason: str, no
         name="application.rejected", instance=application, actor=actor, payload={"id": application.pk, "reason": reason}
     )
     if notify:
-        transaction.on_commit(lambda: _send_rejection(application))
+        _send_rejection(application)
     logger.info("application.rejected", extra={"application_id": application.pk})
     return application
 
 
 def _send_welcome(application: Application, user: User) -> None:
     program = settings.PRM_PROGRAM_NAME
-    send_mail(
-        f"Welcome to the {program}: your application is approved",
-        f"Hello {application.contact_name},\n\n"
-        f"Your application for {application.company_name} to join the {program} is approved.\n\n"
-        f"Set your password here to sign in to the partner portal: {account_services.invitation_link(user)}\n\n"
-        f"Your sign-in is your email address: {user.email}\n"
-        "Your onboarding plan is waiting for you in the portal.\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
+    send_after_commit(
+        [
+            (
+                f"Welcome to the {program}: your application is approved",
+                f"Hello {application.contact_name},\n\n"
+                f"Your application for {application.company_name} to join the {program} is approved.\n\n"
+                f"Set your password here to sign in to the partner portal: {account_services.invitation_link(user)}"
+                f"\n\nYour sign-in is your email address: {user.email}\n"
+                "Your onboarding plan is waiting for you in the portal.\n",
+                [user.email],
+            )
+        ]
     )
 
 
 def _send_rejection(application: Application) -> None:
     program = settings.PRM_PROGRAM_NAME
-    send_mail(
-        f"Your application to the {program}",
-        f"Hello {application.contact_name},\n\n"
-        f"Thank you for applying to the {program} with {application.company_name}. "
-        "We are not able to accept the application at this time.\n\n"
-        f"Reason: {application.rejection_reason}\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [application.contact_email],
+    send_after_commit(
+        [
+            (
+                f"Your application to the {program}",
+                f"Hello {application.contact_name},\n\n"
+                f"Thank you for applying to the {program} with {application.company_name}. "
+                "We are not able to accept the application at this time.\n\n"
+                f"Reason: {application.rejection_reason}\n",
+                [application.contact_email],
+            )
+        ]
     )

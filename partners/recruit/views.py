@@ -15,7 +15,7 @@ from prm.errors import DomainError
 from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
 
-from ..models import Application, ApplicationStatus, CustomerSegment, Region, ScreeningCriterion
+from ..models import APPLICATION_STATES, Application, ApplicationStatus, CustomerSegment, Region, ScreeningCriterion
 from . import selectors, services
 from .forms import ApplicationForm, CriterionForm, RejectForm
 from .serializers import (
@@ -113,8 +113,8 @@ class ApplicationDetailView(ScopedPageMixin, TemplateView):
             sheet=selectors.screening_sheet(user=self.request.user, application=application),
             segments=[CustomerSegment(s).label for s in application.customer_segments if s in CustomerSegment.values],
             regions=[Region(r).label for r in application.regions_covered if r in Region.values],
-            can_approve=services.can_transition(application, ApplicationStatus.APPROVED),
-            can_reject=services.can_transition(application, ApplicationStatus.REJECTED),
+            can_approve=APPLICATION_STATES.can(application.status, ApplicationStatus.APPROVED),
+            can_reject=APPLICATION_STATES.can(application.status, ApplicationStatus.REJECTED),
             history=audit.history_for(application, related=application.scores.all(), limit=50),
             **kwargs,
         )

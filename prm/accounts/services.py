@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -18,11 +17,12 @@ from rest_framework.authtoken.models import Token
 
 from prm.errors import Conflict, NotPermitted
 from prm.events.services import event_emit
-from prm.permissions import role_of
+from prm.notify import send_after_commit
+from prm.permissions import require_perm
 from prm.services import apply_changes, service, validate_and_save
 
 from .models import ApiKey, User
-from .roles import PARTNER_ROLES, Role
+from .roles import PARTNER_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +30,15 @@ EMAIL_TAKEN = "A user with this email already exists."
 
 
 def _check_role_grant(actor: User, role: str, partner_id: int | None) -> None:
-    """A program admin may make anyone; a partner admin only users of its own organization."""
-    actor_role = role_of(actor)
-    if actor_role == Role.PROGRAM_ADMIN:
+    """The map says who manages users at all (program admins, partner admins); a partner's admin then manages
+    only its own organization's users, in the partner roles (tenancy, not a role comparison)."""
+    require_perm(actor, "user.manage", "Your role cannot manage users.")
+    if actor.partner_id is None:  # the vendor's side: any role, any organization
         return
-    if actor_role == Role.PARTNER_ADMIN:
-        if role not in PARTNER_ROLES:
-            raise ValidationError({"role": "You can only give the partner_admin or partner_rep role."})
-        if partner_id != actor.partner_id:
-            raise ValidationError({"partner": "You can only manage users of your own organization."})
-        return
-    raise NotPermitted("Your role cannot manage users.")
+    if role not in PARTNER_ROLES:
+        raise ValidationError({"role": "You can only give the partner_admin or partner_rep role."})
+    if partner_id != actor.partner_id:
+        raise ValidationError({"partner": "You can only manage users of your own organization."})
 
 
 @service
@@ -100,13 +98,16 @@ def invitation_link(user: User) -> str:
 def _send_invitation(user: User, *, invited_by: User | None) -> None:
     org = user.partner.name if user.partner else settings.PRM_PROGRAM_NAME
     inviter = invited_by.display_name if invited_by else "The partner team"
-    send_mail(
-        f"You are invited to the {settings.PRM_PROGRAM_NAME} portal",
-        f"{inviter} invited you to join {org} on the {settings.PRM_PROGRAM_NAME} portal.\n\n"
-        f"Set your password here to sign in: {invitation_link(user)}\n\n"
-        f"Your sign-in is your email address: {user.email}\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
+    send_after_commit(
+        [
+            (
+                f"You are invited to the {settings.PRM_PROGRAM_NAME} portal",
+                f"{inviter} invited you to join {org} on the {settings.PRM_PROGRAM_NAME} portal.\n\n"
+                f"Set your password here to sign in: {invitation_link(user)}\n\n"
+                f"Your sign-in is your email address: {user.email}\n",
+                [user.email],
+            )
+        ]
     )
 
 

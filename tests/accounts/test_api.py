@@ -131,10 +131,13 @@ class TestUsers:
         assert response.status_code == 400
         assert field in response.json()
 
-    def test_an_invited_user_sets_a_password_from_the_email_and_signs_in(self, api, partner_a_admin, client):
-        api.as_user(partner_a_admin).post(
-            USERS, {"email": "invitee@alpha.example", "role": "partner_rep", "partner": partner_a_admin.partner_id}
-        )
+    def test_an_invited_user_sets_a_password_from_the_email_and_signs_in(
+        self, api, partner_a_admin, client, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):  # the invitation goes out after the commit
+            api.as_user(partner_a_admin).post(
+                USERS, {"email": "invitee@alpha.example", "role": "partner_rep", "partner": partner_a_admin.partner_id}
+            )
 
         assert mail.outbox[-1].to == ["invitee@alpha.example"]
         link = re.search(r"https?://\S+/reset/\S+/", mail.outbox[-1].body).group(0)

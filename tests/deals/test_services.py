@@ -243,15 +243,18 @@ class TestExpiry:
         assert (lapsed.status, current.status) == ("expired", "approved")
         assert [e.payload["id"] for e in _events("deal.expired")] == [lapsed.pk]
 
-    def test_the_partner_is_told_a_week_before_once(self, partner_a, partner_a_admin, partner_a_rep):
+    def test_the_partner_is_told_a_week_before_once(
+        self, partner_a, partner_a_admin, partner_a_rep, django_capture_on_commit_callbacks
+    ):
         today = timezone.localdate()
         deal = DealFactory(
             partner=partner_a, registered_by=partner_a_rep, approved=True, protected_until=today + timedelta(days=7)
         )
         DealFactory(partner=partner_a, approved=True, protected_until=today + timedelta(days=30))
 
-        assert services.deals_warn_expiring(today=today) == 1
-        assert services.deals_warn_expiring(today=today) == 0
+        with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+            assert services.deals_warn_expiring(today=today) == 1
+            assert services.deals_warn_expiring(today=today) == 0
         assert len(mail.outbox) == 1
         assert set(mail.outbox[0].to) == {partner_a_admin.email, partner_a_rep.email}
         assert deal.customer_name in mail.outbox[0].subject
@@ -284,7 +287,9 @@ class TestCommentsAndAttachments:
 
 
 class TestLeads:
-    def test_offer_accept_convert(self, manager, partner_a, partner_a_admin, partner_a_rep):
+    def test_offer_accept_convert(
+        self, manager, partner_a, partner_a_admin, partner_a_rep, django_capture_on_commit_callbacks
+    ):
         lead = lead_services.lead_create(
             actor=manager,
             data={
@@ -295,7 +300,8 @@ class TestLeads:
                 "currency": "EUR",
             },
         )
-        lead = lead_services.lead_offer(actor=manager, lead=lead, partner=partner_a)
+        with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+            lead = lead_services.lead_offer(actor=manager, lead=lead, partner=partner_a)
         assert lead.status == LeadStatus.OFFERED
         assert mail.outbox[0].to == [partner_a_admin.email]
 

@@ -183,8 +183,11 @@ def test_the_last_step_completes_onboarding_and_activates_the_partner(
     assert [(e.payload["from"], e.payload["to"]) for e in changed] == [("onboarding", "active")]
 
 
-def test_nudge_emails_the_partner_admins_the_open_partner_steps(plan_a, partner_a_admin, partner_a_rep, manager):
-    assert services.onboarding_plan_nudge(actor=manager, plan=plan_a) == 1
+def test_nudge_emails_the_partner_admins_the_open_partner_steps(
+    plan_a, partner_a_admin, partner_a_rep, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        assert services.onboarding_plan_nudge(actor=manager, plan=plan_a) == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["admin@alpha.example"]
     assert "Complete your profile" in mail.outbox[0].body and "Kick-off call" not in mail.outbox[0].body
@@ -200,9 +203,12 @@ def test_nothing_to_nudge_about_is_a_conflict(template, manager):
 # --- the daily job -------------------------------------------------------------------------------------------
 
 
-def test_overdue_steps_are_emailed_once_a_day_to_the_right_people(plan_a, partner_a_admin, partner_a_rep, manager):
+def test_overdue_steps_are_emailed_once_a_day_to_the_right_people(
+    plan_a, partner_a_admin, partner_a_rep, manager, django_capture_on_commit_callbacks
+):
     today = plan_a.started_on + timedelta(days=6)  # profile (3 days) and kick-off (5 days) are overdue
-    result = services.onboarding_send_reminders(today=today)
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        result = services.onboarding_send_reminders(today=today)
     assert result["overdue_steps"] == 2
     by_recipient = {tuple(m.to): m for m in mail.outbox}
     assert set(by_recipient) == {("admin@alpha.example",), ("cam@vendor.example",)}
@@ -211,24 +217,30 @@ def test_overdue_steps_are_emailed_once_a_day_to_the_right_people(plan_a, partne
     assert "Kick-off call" not in by_recipient[("admin@alpha.example",)].body
 
     mail.outbox.clear()
-    assert services.onboarding_send_reminders(today=today)["emails"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.onboarding_send_reminders(today=today)["emails"] == 0
     assert mail.outbox == []
 
-    services.onboarding_send_reminders(today=today + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.onboarding_send_reminders(today=today + timedelta(days=1))
     assert len(mail.outbox) == 2  # the next day, another reminder
 
 
-def test_a_partner_with_no_progress_for_14_days_is_flagged_once_per_episode(plan_a, steps_a, partner_a_admin, manager):
+def test_a_partner_with_no_progress_for_14_days_is_flagged_once_per_episode(
+    plan_a, steps_a, partner_a_admin, manager, django_capture_on_commit_callbacks
+):
     OnboardingPlan.objects.filter(pk=plan_a.pk).update(last_progress_at=timezone.now() - timedelta(days=15))
     today = timezone.localdate()
-    assert services.onboarding_send_reminders(today=today)["stuck_plans"] == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        assert services.onboarding_send_reminders(today=today)["stuck_plans"] == 1
     plan_a.refresh_from_db()
     assert plan_a.stuck_since == today
     stuck_mail = [m for m in mail.outbox if "stuck" in m.subject]
     assert len(stuck_mail) == 1 and stuck_mail[0].to == ["cam@vendor.example"]
 
     mail.outbox.clear()
-    assert services.onboarding_send_reminders(today=today + timedelta(days=1))["stuck_plans"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.onboarding_send_reminders(today=today + timedelta(days=1))["stuck_plans"] == 0
     assert not [m for m in mail.outbox if "stuck" in m.subject]
 
     # progress ends the episode; the flag is cleared and can be raised again later
@@ -309,19 +321,23 @@ def test_expired_certifications_stop_counting(course, partner_a_rep, partner_a_a
     assert Certification.objects.expired().count() == 1
 
 
-def test_expiring_certifications_are_reminded_once(course, partner_a_rep, partner_a_admin, partner_b_rep):
+def test_expiring_certifications_are_reminded_once(
+    course, partner_a_rep, partner_a_admin, partner_b_rep, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
     soon = CertificationFactory(user=partner_a_rep, course=course, expires_on=today + timedelta(days=10))
     CertificationFactory(user=partner_b_rep, course=course, expires_on=today + timedelta(days=60))  # not yet
     CertificationFactory(user=partner_a_admin, course=course, expires_on=today - timedelta(days=2))  # expired
-    assert services.certifications_remind_expiring(today=today) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        assert services.certifications_remind_expiring(today=today) == 1
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == {"rep@alpha.example", "admin@alpha.example"}
     assert "Product fundamentals" in mail.outbox[0].subject
     soon.refresh_from_db()
     assert soon.expiry_reminder_sent_on == today
-    assert services.certifications_remind_expiring(today=today) == 0
-    assert services.certifications_remind_expiring(today=today + timedelta(days=1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.certifications_remind_expiring(today=today) == 0
+        assert services.certifications_remind_expiring(today=today + timedelta(days=1)) == 0
     assert len(mail.outbox) == 1
 
 

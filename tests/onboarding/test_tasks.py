@@ -27,8 +27,9 @@ def test_the_reminder_job_runs_once_a_day(plan_a, partner_a_admin):
     assert len(mail.outbox) == sent
 
 
-def test_the_certification_job_reminds_once(course, partner_a_rep):
+def test_the_certification_job_reminds_once(course, partner_a_rep, django_capture_on_commit_callbacks):
     CertificationFactory(user=partner_a_rep, course=course, expires_on=timezone.localdate() + timedelta(days=29))
-    assert tasks.certifications_remind_expiring_task.delay().get() == 1
-    assert tasks.certifications_remind_expiring_task.delay().get() == 0
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        assert tasks.certifications_remind_expiring_task.delay().get() == 1
+        assert tasks.certifications_remind_expiring_task.delay().get() == 0
     assert len(mail.outbox) == 1

@@ -162,7 +162,9 @@ def test_the_onboarding_page_query_count_does_not_grow(page_client, manager, tem
         assert client.get(reverse("manage:onboarding")).status_code == 200
 
 
-def test_the_plan_page_completes_vendor_steps_and_nudges(page_client, manager, plan_a, steps_a, partner_a_admin):
+def test_the_plan_page_completes_vendor_steps_and_nudges(
+    page_client, manager, plan_a, steps_a, partner_a_admin, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     client = page_client.as_user(manager)
@@ -172,7 +174,8 @@ def test_the_plan_page_completes_vendor_steps_and_nudges(page_client, manager, p
     assert f'data-testid="complete-{steps_a["Complete your profile"].pk}"' not in page  # the partner's to do
     client.post(reverse("manage:onboarding-step-complete", args=[vendor.pk]))
     assert OnboardingStep.objects.get(pk=vendor.pk).completed_by == manager
-    response = client.post(reverse("manage:onboarding-nudge", args=[plan_a.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        response = client.post(reverse("manage:onboarding-nudge", args=[plan_a.pk]), follow=True)
     assert "Reminder sent to 1 partner admin." in " ".join(_messages(response))
     assert mail.outbox[-1].to == ["admin@alpha.example"]
 

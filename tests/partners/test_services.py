@@ -90,7 +90,9 @@ def test_agreement_update_refuses_an_end_before_the_start(program_admin, partner
 
 
 class TestExpiryReminders:
-    def test_reminds_partner_admins_and_the_manager_once(self, partner_a, partner_a_admin, partner_a_rep):
+    def test_reminds_partner_admins_and_the_manager_once(
+        self, partner_a, partner_a_admin, partner_a_rep, django_capture_on_commit_callbacks
+    ):
         cam = StaffFactory(email="cam@vendor.example")
         partner_a.manager = cam
         partner_a.save()
@@ -99,7 +101,8 @@ class TestExpiryReminders:
         AgreementFactory(partner=partner_a, title="Far away", expires_on=today + timedelta(days=200))
         AgreementFactory(partner=partner_a, title="Already over", expires_on=today - timedelta(days=1))
 
-        assert services.agreements_remind_expiring(today=today) == 1
+        with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+            assert services.agreements_remind_expiring(today=today) == 1
 
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
@@ -113,22 +116,27 @@ class TestExpiryReminders:
         assert services.agreements_remind_expiring(today=today) == 0
         assert len(mail.outbox) == 1
 
-    def test_a_renewed_agreement_is_reminded_again_before_its_new_end(self, program_admin, partner_a, partner_a_admin):
+    def test_a_renewed_agreement_is_reminded_again_before_its_new_end(
+        self, program_admin, partner_a, partner_a_admin, django_capture_on_commit_callbacks
+    ):
         today = timezone.localdate()
         agreement = AgreementFactory(partner=partner_a, expires_on=today + timedelta(days=5))
-        services.agreements_remind_expiring(today=today)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.agreements_remind_expiring(today=today)
 
         services.agreement_update(
             actor=program_admin, agreement=agreement, data={"expires_on": today + timedelta(days=400)}
         )
         later = today + timedelta(days=380)
 
-        assert services.agreements_remind_expiring(today=later) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.agreements_remind_expiring(today=later) == 1
         assert len(mail.outbox) == 2
 
-    def test_deactivated_admins_are_not_emailed(self, partner_a):
+    def test_deactivated_admins_are_not_emailed(self, partner_a, django_capture_on_commit_callbacks):
         PartnerUserFactory(partner=partner_a, role=Role.PARTNER_ADMIN, email="gone@alpha.example", is_active=False)
         AgreementFactory(partner=partner_a, expires_on=timezone.localdate() + timedelta(days=3))
 
-        assert services.agreements_remind_expiring(today=timezone.localdate()) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.agreements_remind_expiring(today=timezone.localdate()) == 1
         assert mail.outbox == []

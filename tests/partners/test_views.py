@@ -183,12 +183,15 @@ class TestPartnerPortal:
         assert "Alpha Networks" in home and "Bravo" not in home
         assert "Alpha reseller terms" in agreements and "Bravo secret terms" not in agreements
 
-    def test_a_partner_admin_invites_and_deactivates_colleagues(self, page_client, partner_a_admin, partner_a_rep):
+    def test_a_partner_admin_invites_and_deactivates_colleagues(
+        self, page_client, partner_a_admin, partner_a_rep, django_capture_on_commit_callbacks
+    ):
         client = page_client.as_user(partner_a_admin)
 
-        invited = client.post(
-            reverse("portal:users"), {"email": "new.rep@alpha.example", "role": "partner_rep", "first_name": "Nia"}
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # the invitation goes out after the commit
+            invited = client.post(
+                reverse("portal:users"), {"email": "new.rep@alpha.example", "role": "partner_rep", "first_name": "Nia"}
+            )
         assert invited.status_code == 302
         user = User.objects.get(email="new.rep@alpha.example")
         assert (user.partner_id, user.role, user.has_usable_password()) == (
