@@ -10,20 +10,16 @@ from django_countries import countries
 
 from partners.models import Partner, PartnerType, Tier
 from partners.services import normalize_domain
-from prm import tenancy
+from prm.filters import FilterSet
 
 from .conflicts import normalize_name
 from .models import Deal, DealStatus, Lead, LeadStatus
 
 
-def _partners_visible_to(request):
-    return tenancy.scope(Partner.objects.all(), getattr(request, "user", None))
-
-
-class DealFilterSet(django_filters.FilterSet):
+class DealFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Customer")
     status = django_filters.MultipleChoiceFilter(choices=DealStatus.choices)
-    partner = django_filters.ModelMultipleChoiceFilter(queryset=_partners_visible_to)
+    partner = django_filters.ModelMultipleChoiceFilter(queryset=Partner.objects.all())
     tier = django_filters.ModelMultipleChoiceFilter(field_name="partner__tier", queryset=Tier.objects.all())
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount from")
@@ -73,9 +69,9 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class LeadFilterSet(django_filters.FilterSet):
+class LeadFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices)
-    partner = django_filters.ModelChoiceFilter(queryset=_partners_visible_to)
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
     partner_type = django_filters.MultipleChoiceFilter(choices=PartnerType.choices)
 

@@ -27,10 +27,10 @@ class PortalDealListView(ListPageMixin, ScopedPageMixin, TemplateView):
     permission_required = "portal.partner"
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.deal_list(user=self.request.user, params=self.request.GET, request=self.request)
+        result = selectors.deal_list(actor=self.request.user, params=self.request.GET)
         # one partner's deals: (partner, …) indexes make an exact count cheap
-        context = self.list_context(filterset, queryset, default_sort="newest")
-        return super().get_context_data(**context, totals=selectors.totals(queryset), **kwargs)
+        context = self.list_context(result)
+        return super().get_context_data(**context, totals=selectors.totals(result.queryset), **kwargs)
 
 
 class DealRegisterView(ScopedPageMixin, SerializerFormMixin, TemplateView):
@@ -101,7 +101,7 @@ class PortalLeadListView(ScopedPageMixin, TemplateView):
     permission_required = "portal.partner"
 
     def get_context_data(self, **kwargs):
-        _, leads = selectors.lead_list(user=self.request.user, params=self.request.GET, request=self.request)
+        leads = selectors.lead_list(actor=self.request.user, params=self.request.GET).queryset
         return super().get_context_data(leads=list(leads[:200]), now=timezone.now(), **kwargs)
 
 

@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 
 from partners.models import Partner, PartnerStatus
 from prm import audit, tenancy
+from prm.filters import ListResult, Sorts, list_rows
 from prm.money import convert, rates_on
 from prm.sla import add_business_days, sla_status
 
@@ -23,7 +24,7 @@ from .filters import DealFilterSet, LeadFilterSet
 from .models import ACTIVE_STATUSES, Deal, DealConflict, DealStatus, Lead
 
 if TYPE_CHECKING:
-    from django.http import QueryDict
+    from collections.abc import Mapping
 
     from prm.accounts.models import User
 
@@ -32,36 +33,30 @@ _BEST_TIER = F("tier__rank").desc(nulls_last=True)
 #: Below this estimate a page counts exactly; above, it shows the planner's estimate ("about 1.2M").
 EXACT_COUNT_LIMIT = 20_000
 
-DEAL_SORTS = {
-    "newest": ("-id",),
-    "oldest": ("id",),
-    "amount": ("amount", "id"),
-    "-amount": ("-amount", "-id"),
-    "close": ("expected_close_date", "id"),
-    "-close": ("-expected_close_date", "-id"),
-    "status": ("status", "-id"),
-}
+DEAL_SORTS = Sorts(
+    {
+        "newest": ("-id",),
+        "oldest": ("id",),
+        "amount": ("amount", "id"),
+        "-amount": ("-amount", "-id"),
+        "close": ("expected_close_date", "id"),
+        "-close": ("-expected_close_date", "-id"),
+        "status": ("status", "-id"),
+    },
+    default="newest",
+)
+LEAD_SORTS = Sorts({"newest": ("-id",), "oldest": ("id",)}, default="newest")
 
 
-def _clean_params(params: QueryDict) -> QueryDict:
-    """A filter form submits "Any" as an empty value: that means "no filter", not an invalid choice."""
-    params = params.copy()
-    for key in list(params):
-        values = [v for v in params.getlist(key) if v.strip()]
-        if values:
-            params.setlist(key, values)
-        else:
-            del params[key]
-    return params
-
-
-def deal_list(*, user: User, params: QueryDict, request=None) -> tuple[DealFilterSet, QuerySet[Deal]]:
-    base = tenancy.scope(Deal.objects.select_related("partner__tier"), user)
-    params = _clean_params(params)
-    filterset = DealFilterSet(params, queryset=base, request=request)
-    queryset = filterset.qs if filterset.is_valid() else base.none()
-    sort = params.get("sort", "newest")
-    return filterset, queryset.order_by(*DEAL_SORTS.get(sort, DEAL_SORTS["newest"]))
+def deal_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    return list_rows(
+        actor=actor,
+        queryset=Deal.objects.select_related("partner__tier"),
+        filterset_class=DealFilterSet,
+        params=params,
+        sorts=DEAL_SORTS,
+        sort=sort,
+    )
 
 
 def _active_conflicts() -> Prefetch:
@@ -120,6 +115,8 @@ def sla_for(deal: Deal, *, now: datetime | None = None) -> dict[str, Any]:
 def estimated_count(queryset: QuerySet) -> tuple[int, bool]:
     """(count, exact). On PostgreSQL the planner's estimate is asked first (no scan); only a small result
     is counted exactly. `COUNT(*)` over a million rows on every page would cap a list near 30 requests/s."""
+    if queryset.query.is_empty():  # `.none()` (invalid filters) compiles to no SQL: nothing to explain
+        return 0, True
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return queryset.count(), True
@@ -172,11 +169,15 @@ def totals(queryset: QuerySet[Deal]) -> dict[str, Any]:
 # --- leads -------------------------------------------------------------------------------------------------
 
 
-def lead_list(*, user: User, params: QueryDict, request=None) -> tuple[LeadFilterSet, QuerySet[Lead]]:
-    base = tenancy.scope(Lead.objects.select_related("partner__tier", "converted_deal"), user)
-    filterset = LeadFilterSet(_clean_params(params), queryset=base, request=request)
-    queryset = filterset.qs if filterset.is_valid() else base.none()
-    return filterset, queryset.order_by("-id")
+def lead_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    return list_rows(
+        actor=actor,
+        queryset=Lead.objects.select_related("partner__tier", "converted_deal"),
+        filterset_class=LeadFilterSet,
+        params=params,
+        sorts=LEAD_SORTS,
+        sort=sort,
+    )
 
 
 def lead_suggestions(*, user: User, lead: Lead, limit: int = 8) -> list[Partner]:

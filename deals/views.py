@@ -3,17 +3,16 @@ comments, attachments). Thin: selectors read, services write, serializers valida
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from prm.errors import DomainError
+from prm.exports import csv_response
 from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import lead_services, selectors, services
@@ -51,12 +50,10 @@ class DealListView(ListPageMixin, ScopedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        filterset, queryset = selectors.deal_list(user=user, params=self.request.GET, request=self.request)
-        context = self.list_context(
-            filterset, queryset, default_sort="newest", paginator_class=selectors.EstimatedCountPaginator
-        )
-        if context["count_exact"]:
-            context["totals"] = selectors.totals(queryset)
+        result = selectors.deal_list(actor=user, params=self.request.GET)
+        context = self.list_context(result, paginator_class=selectors.EstimatedCountPaginator)
+        if context["count_exact"] and not result.errors:
+            context["totals"] = selectors.totals(result.queryset)
         pending = selectors.approval_queue(user=user)
         return super().get_context_data(**context, pending_count=selectors.estimated_count(pending)[0], **kwargs)
 
@@ -109,11 +106,6 @@ class DealBulkView(ScopedPageMixin, View):
         return HttpResponseRedirect(reverse("manage:deal-queue"))
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class DealExportView(ScopedPageMixin, View):
     """The filtered list as CSV, streamed in chunks: a million rows cost no memory."""
 
@@ -124,35 +116,27 @@ class DealExportView(ScopedPageMixin, View):
     ]  # fmt: skip
 
     def get(self, request, *args, **kwargs):
-        _, queryset = selectors.deal_list(user=request.user, params=request.GET, request=request)
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield writer.writerow(self.columns)
-            for d in queryset.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        d.pk,
-                        d.partner.name,
-                        d.partner.tier.name if d.partner.tier else "",
-                        d.customer_name,
-                        d.customer_domain,
-                        d.country.code or "",
-                        d.status,
-                        d.amount,
-                        d.currency,
-                        d.expected_close_date.isoformat(),
-                        d.protected_until.isoformat() if d.protected_until else "",
-                        d.won_amount if d.won_amount is not None else "",
-                        d.closed_on.isoformat() if d.closed_on else "",
-                        timezone.localtime(d.created_at).date().isoformat(),
-                    ]
-                )
-
-        filename = f"deals-{timezone.localdate():%Y-%m-%d}.csv"
-        return StreamingHttpResponse(
-            rows(), content_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        queryset = selectors.deal_list(actor=request.user, params=request.GET).queryset
+        rows = (
+            [
+                d.pk,
+                d.partner.name,
+                d.partner.tier.name if d.partner.tier else "",
+                d.customer_name,
+                d.customer_domain,
+                d.country.code or "",
+                d.status,
+                d.amount,
+                d.currency,
+                d.expected_close_date.isoformat(),
+                d.protected_until.isoformat() if d.protected_until else "",
+                d.won_amount if d.won_amount is not None else "",
+                d.closed_on.isoformat() if d.closed_on else "",
+                timezone.localtime(d.created_at).date().isoformat(),
+            ]
+            for d in queryset.iterator(chunk_size=2000)
         )
+        return csv_response("deals", self.columns, rows)
 
 
 # --- one deal (both portals) -------------------------------------------------------------------------------
@@ -288,8 +272,8 @@ class LeadListView(ListPageMixin, ScopedPageMixin, TemplateView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.lead_list(user=self.request.user, params=self.request.GET, request=self.request)
-        return super().get_context_data(**self.list_context(filterset, queryset, default_sort="newest"), **kwargs)
+        result = selectors.lead_list(actor=self.request.user, params=self.request.GET)
+        return super().get_context_data(**self.list_context(result), **kwargs)
 
 
 class LeadCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):

@@ -4,10 +4,9 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from partners.models import PartnerStatus, PartnerType
-from prm import tenancy
+from partners.models import Partner, PartnerStatus, PartnerType
 from prm.accounts.models import User
-from prm.accounts.roles import STAFF_ROLES
+from prm.filters import FilterSet, staff_users
 
 from .models import (
     Certification,
@@ -24,25 +23,7 @@ from .models import (
 )
 
 
-def _partners(request):
-    from partners.models import Partner
-
-    return tenancy.scope(Partner.objects.all(), getattr(request, "user", None))
-
-
-def _staff(request):
-    return tenancy.scope(User.objects.filter(role__in=STAFF_ROLES), getattr(request, "user", None))
-
-
-def _users(request):
-    return tenancy.scope(User.objects.all(), getattr(request, "user", None))
-
-
-def _courses(request):
-    return tenancy.scope(Course.objects.all(), getattr(request, "user", None))
-
-
-class OnboardingPlanFilterSet(django_filters.FilterSet):
+class OnboardingPlanFilterSet(FilterSet):
     search = django_filters.CharFilter(field_name="partner__name", lookup_expr="icontains", label="Partner")
     state = django_filters.ChoiceFilter(
         method="filter_state",
@@ -54,10 +35,10 @@ class OnboardingPlanFilterSet(django_filters.FilterSet):
             ("completed", "Completed"),
         ],
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_partners)
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
     partner_type = django_filters.MultipleChoiceFilter(field_name="partner__partner_type", choices=PartnerType.choices)
     partner_status = django_filters.MultipleChoiceFilter(field_name="partner__status", choices=PartnerStatus.choices)
-    manager = django_filters.ModelChoiceFilter(field_name="partner__manager", queryset=_staff)
+    manager = django_filters.ModelChoiceFilter(field_name="partner__manager", queryset=staff_users())
     completed = django_filters.BooleanFilter(field_name="completed_at", lookup_expr="isnull", exclude=True)
     stuck = django_filters.BooleanFilter(field_name="stuck_since", lookup_expr="isnull", exclude=True)
 
@@ -80,7 +61,7 @@ class OnboardingPlanFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class OnboardingStepFilterSet(django_filters.FilterSet):
+class OnboardingStepFilterSet(FilterSet):
     plan = django_filters.NumberFilter()
     partner = django_filters.NumberFilter(field_name="plan__partner")
     status = django_filters.ChoiceFilter(choices=StepStatus.choices)
@@ -91,7 +72,7 @@ class OnboardingStepFilterSet(django_filters.FilterSet):
         fields = ["plan", "partner", "status", "owner"]
 
 
-class CourseFilterSet(django_filters.FilterSet):
+class CourseFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
     published = django_filters.BooleanFilter()
 
@@ -101,10 +82,10 @@ class CourseFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value)) if value else queryset
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
 
-class CourseModuleFilterSet(django_filters.FilterSet):
+class CourseModuleFilterSet(FilterSet):
     course = django_filters.NumberFilter()
 
     class Meta:
@@ -112,7 +93,7 @@ class CourseModuleFilterSet(django_filters.FilterSet):
         fields = ["course"]
 
 
-class QuizQuestionFilterSet(django_filters.FilterSet):
+class QuizQuestionFilterSet(FilterSet):
     course = django_filters.NumberFilter()
 
     class Meta:
@@ -120,10 +101,10 @@ class QuizQuestionFilterSet(django_filters.FilterSet):
         fields = ["course"]
 
 
-class CertificationFilterSet(django_filters.FilterSet):
-    user = django_filters.ModelChoiceFilter(queryset=_users)
-    course = django_filters.ModelChoiceFilter(queryset=_courses)
-    partner = django_filters.ModelChoiceFilter(queryset=_partners)
+class CertificationFilterSet(FilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all())
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
     active = django_filters.BooleanFilter(method="filter_active")
 
     class Meta:
@@ -131,21 +112,19 @@ class CertificationFilterSet(django_filters.FilterSet):
         fields = ["user", "course", "partner", "active"]
 
     def filter_active(self, queryset, name, value):
-        if value is None:
-            return queryset
         return queryset.active() if value else queryset.expired()
 
 
-class EnrollmentFilterSet(django_filters.FilterSet):
-    user = django_filters.ModelChoiceFilter(queryset=_users)
-    course = django_filters.ModelChoiceFilter(queryset=_courses)
+class EnrollmentFilterSet(FilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all())
 
     class Meta:
         model = Enrollment
         fields = ["user", "course"]
 
 
-class ResourceFilterSet(django_filters.FilterSet):
+class ResourceFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
     category = django_filters.ChoiceFilter(choices=ResourceCategory.choices, empty_label="All categories")
 
@@ -155,4 +134,4 @@ class ResourceFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value)) if value else queryset
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))

@@ -170,10 +170,8 @@ class PortalResourceListView(ListPageMixin, PortalPage, TemplateView):
     page_size = 24
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.resource_list(
-            user=self.request.user, params=self.request.GET, request=self.request
-        )
-        return super().get_context_data(**self.list_context(filterset, queryset), **kwargs)
+        result = selectors.resource_list(actor=self.request.user, params=self.request.GET)
+        return super().get_context_data(**self.list_context(result), **kwargs)
 
 
 class PortalResourceDownloadView(PortalPage, View):

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from prm import tenancy
+from prm.filters import ListResult, Sorts, list_rows
 
 from .filters import OnboardingPlanFilterSet, ResourceFilterSet
 from .models import (
@@ -29,34 +30,34 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from prm.accounts.models import User
 
-PLAN_SORTS = {
-    "partner": ("partner__name", "id"),
-    "progress": ("progress_percent", "partner__name"),
-    "overdue": ("-overdue_count", "progress_percent", "partner__name"),
-    "started": ("started_on", "id"),
-    "activity": ("last_progress_at", "id"),
-}
+PLAN_SORTS = Sorts(
+    {
+        "partner": ("partner__name", "id"),
+        "progress": ("progress_percent", "partner__name"),
+        "overdue": ("-overdue_count", "progress_percent", "partner__name"),
+        "started": ("started_on", "id"),
+        "activity": ("last_progress_at", "id"),
+    },
+    default="overdue",
+)
+RESOURCE_SORTS = Sorts({"category": ("category", "title", "id"), "title": ("title", "id")}, default="category")
 
 
-def _sorted(queryset, sort: str, sorts: dict, default: str):
-    key = sort.lstrip("-")
-    if key not in sorts:
-        key, sort = default, default
-    order = list(sorts[key])
-    if sort.startswith("-"):
-        order = [o[1:] if o.startswith("-") else f"-{o}" for o in order]
-    return queryset.order_by(*order)
-
-
-def plan_list(*, user: User, params, request=None):
+def plan_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
     """The onboarding page: every visible plan with its step counts, filtered and sorted (`?sort=-progress`)."""
-    queryset = tenancy.scope(OnboardingPlan.objects.all(), user).select_related("partner__manager", "partner__tier")
-    filterset = OnboardingPlanFilterSet(params, queryset=queryset, request=request)
-    queryset = filterset.qs if filterset.is_valid() else queryset.none()
-    queryset = queryset.with_counts(timezone.localdate())
-    return filterset, _sorted(queryset, params.get("sort", "overdue"), PLAN_SORTS, "overdue")
+    return list_rows(
+        actor=actor,
+        queryset=OnboardingPlan.objects.select_related("partner__manager", "partner__tier"),
+        filterset_class=OnboardingPlanFilterSet,
+        params=params,
+        sorts=PLAN_SORTS,
+        sort=sort,
+        prepare=lambda plans: plans.with_counts(timezone.localdate()),
+    )
 
 
 def plan_summary(*, user: User) -> dict[str, int]:
@@ -137,21 +138,25 @@ def portal_courses(*, user: User) -> dict:
     return {"courses": courses, "certifications": certifications, "team_certifications": list(colleagues[:50])}
 
 
-def resource_list(*, user: User, params, request=None):
-    queryset = tenancy.scope(Resource.objects.all(), user).select_related("current_version")
-    filterset = ResourceFilterSet(params, queryset=queryset, request=request)
-    queryset = filterset.qs if filterset.is_valid() else queryset.none()
-    return filterset, queryset.order_by("category", "title", "id")
+def resource_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    return list_rows(
+        actor=actor,
+        queryset=Resource.objects.select_related("current_version"),
+        filterset_class=ResourceFilterSet,
+        params=params,
+        sorts=RESOURCE_SORTS,
+        sort=sort,
+    )
 
 
-def resource_list_for_staff(*, user: User, params, request=None):
-    filterset, queryset = resource_list(user=user, params=params, request=request)
+def resource_list_for_staff(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    result = resource_list(actor=actor, params=params, sort=sort)
     totals = ResourceDownload.objects.filter(resource=OuterRef("pk")).order_by().values("resource")
-    queryset = queryset.annotate(
+    result.queryset = result.queryset.annotate(
         download_total=Coalesce(
             Subquery(totals.annotate(n=Sum("count")).values("n")[:1], output_field=IntegerField()), Value(0)
         ),
         partner_count=_count(ResourceDownload, "resource"),
         version_count=_count(ResourceVersion, "resource"),
     ).prefetch_related("audience_tiers")
-    return filterset, queryset
+    return result

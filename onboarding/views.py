@@ -40,10 +40,10 @@ class OnboardingListView(ListPageMixin, ScopedPageMixin, TemplateView):
     partial_template = "manager/onboarding/_plan_table.html"
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.plan_list(user=self.request.user, params=self.request.GET, request=self.request)
+        result = selectors.plan_list(actor=self.request.user, params=self.request.GET)
         return super().get_context_data(
             summary=selectors.plan_summary(user=self.request.user),
-            **self.list_context(filterset, queryset, default_sort="overdue"),
+            **self.list_context(result),
             **kwargs,
         )
 
@@ -364,10 +364,8 @@ class ResourceListView(ListPageMixin, ScopedPageMixin, TemplateView):
     partial_template = "manager/onboarding/_resource_table.html"
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.resource_list_for_staff(
-            user=self.request.user, params=self.request.GET, request=self.request
-        )
-        return super().get_context_data(**self.list_context(filterset, queryset, default_sort="title"), **kwargs)
+        result = selectors.resource_list_for_staff(actor=self.request.user, params=self.request.GET)
+        return super().get_context_data(**self.list_context(result), **kwargs)
 
 
 class ResourceCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):

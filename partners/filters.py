@@ -4,20 +4,18 @@ import django_filters
 from django.db.models import Q
 from django_countries import countries
 
-from prm import tenancy
-from prm.accounts.models import User
-from prm.accounts.roles import STAFF_ROLES
+from prm.filters import FilterSet, staff_users
 
 from .models import Agreement, AgreementKind, Partner, PartnerStatus, PartnerType, Tier
 
 
-class PartnerFilterSet(django_filters.FilterSet):
+class PartnerFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
     status = django_filters.MultipleChoiceFilter(choices=PartnerStatus.choices)
     partner_type = django_filters.MultipleChoiceFilter(choices=PartnerType.choices, label="Type")
     tier = django_filters.ModelMultipleChoiceFilter(queryset=Tier.objects.all())
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
-    manager = django_filters.ModelChoiceFilter(queryset=lambda request: _staff_visible_to(request))
+    manager = django_filters.ModelChoiceFilter(queryset=staff_users())
 
     class Meta:
         model = Partner
@@ -25,21 +23,11 @@ class PartnerFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
         return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value) | Q(city__icontains=value))
 
 
-def _staff_visible_to(request):
-    return tenancy.scope(User.objects.filter(role__in=STAFF_ROLES), getattr(request, "user", None))
-
-
-def _partners_visible_to(request):
-    return tenancy.scope(Partner.objects.all(), getattr(request, "user", None))
-
-
-class AgreementFilterSet(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(queryset=_partners_visible_to)
+class AgreementFilterSet(FilterSet):
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices)
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
     expires_after = django_filters.DateFilter(field_name="expires_on", lookup_expr="gte")

@@ -10,45 +10,43 @@ from django.db.models import Count
 from django.utils import timezone
 
 from prm import tenancy
+from prm.filters import ListResult, Sorts, list_rows
 
 from .filters import PartnerFilterSet
 from .models import Agreement, Partner, PartnerStatus, Tier
 
 if TYPE_CHECKING:
-    from django.http import QueryDict
+    from collections.abc import Mapping
 
     from prm.accounts.models import User
 
-PARTNER_SORTS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "country": ("country", "name"),
-    "-country": ("-country", "name"),
-    "status": ("status", "name"),
-    "-status": ("-status", "name"),
-    "tier": ("tier__rank", "name"),
-    "-tier": ("-tier__rank", "name"),
-    "joined": ("joined_on", "id"),
-    "-joined": ("-joined_on", "-id"),
-}
+PARTNER_SORTS = Sorts(
+    {
+        "name": ("name", "id"),
+        "-name": ("-name", "-id"),
+        "country": ("country", "name"),
+        "-country": ("-country", "name"),
+        "status": ("status", "name"),
+        "-status": ("-status", "name"),
+        "tier": ("tier__rank", "name"),
+        "-tier": ("-tier__rank", "name"),
+        "joined": ("joined_on", "id"),
+        "-joined": ("-joined_on", "-id"),
+    },
+    default="name",
+)
 
 
-def partner_list(*, user: User, params: QueryDict, request=None) -> tuple[PartnerFilterSet, Any]:
-    """The filtered, sorted partners the user may see, and the filterset (for the form and its errors)."""
-    base = tenancy.scope(Partner.objects.select_related("tier", "manager"), user)
-    # The page's filter form submits every select, "Any" as an empty value: that means "no filter", not an
-    # invalid choice (which would empty the directory and the CSV export).
-    params = params.copy()
-    for key in list(params):
-        values = [v for v in params.getlist(key) if v.strip()]
-        if values:
-            params.setlist(key, values)
-        else:
-            del params[key]
-    filterset = PartnerFilterSet(params, queryset=base, request=request)
-    queryset = filterset.qs if filterset.is_valid() else base.none()
-    sort = params.get("sort", "name")
-    return filterset, queryset.order_by(*PARTNER_SORTS.get(sort, PARTNER_SORTS["name"]))
+def partner_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    """The filtered, sorted partners the actor may see, and the filterset (for the form and its errors)."""
+    return list_rows(
+        actor=actor,
+        queryset=Partner.objects.select_related("tier", "manager"),
+        filterset_class=PartnerFilterSet,
+        params=params,
+        sorts=PARTNER_SORTS,
+        sort=sort,
+    )
 
 
 def program_overview(*, user: User) -> dict[str, Any]:

@@ -1,12 +1,10 @@
 """Manager-portal pages for partners, tiers and agreements. Thin: selectors read, services write."""
 
-import csv
-
-from django.http import StreamingHttpResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from prm.exports import csv_response
 from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import selectors, services
@@ -29,15 +27,8 @@ class PartnerListView(ListPageMixin, ScopedPageMixin, TemplateView):
     permission_required = "partner.directory"
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.partner_list(
-            user=self.request.user, params=self.request.GET, request=self.request
-        )
-        return super().get_context_data(**self.list_context(filterset, queryset, default_sort="name"), **kwargs)
-
-
-class _Echo:
-    def write(self, value):
-        return value
+        result = selectors.partner_list(actor=self.request.user, params=self.request.GET)
+        return super().get_context_data(**self.list_context(result), **kwargs)
 
 
 class PartnerExportView(ScopedPageMixin, TemplateView):
@@ -47,31 +38,23 @@ class PartnerExportView(ScopedPageMixin, TemplateView):
     columns = ["id", "name", "domain", "country", "city", "partner_type", "status", "tier", "manager", "joined_on"]
 
     def get(self, request, *args, **kwargs):
-        _, queryset = selectors.partner_list(user=request.user, params=request.GET, request=request)
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield writer.writerow(self.columns)
-            for p in queryset.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        p.pk,
-                        p.name,
-                        p.domain,
-                        p.country.code,
-                        p.city,
-                        p.partner_type,
-                        p.status,
-                        p.tier.name if p.tier else "",
-                        p.manager.email if p.manager else "",
-                        p.joined_on.isoformat(),
-                    ]
-                )
-
-        filename = f"partners-{timezone.localdate():%Y-%m-%d}.csv"
-        return StreamingHttpResponse(
-            rows(), content_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        queryset = selectors.partner_list(actor=request.user, params=request.GET).queryset
+        rows = (
+            [
+                p.pk,
+                p.name,
+                p.domain,
+                p.country.code,
+                p.city,
+                p.partner_type,
+                p.status,
+                p.tier.name if p.tier else "",
+                p.manager.email if p.manager else "",
+                p.joined_on.isoformat(),
+            ]
+            for p in queryset.iterator(chunk_size=2000)
         )
+        return csv_response("partners", self.columns, rows)
 
 
 class PartnerDetailView(ScopedPageMixin, TemplateView):

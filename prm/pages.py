@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from prm import tenancy
 from prm.errors import DomainError
+from prm.filters import without_empty
 from prm.permissions import has_perm
 
 
@@ -138,7 +139,8 @@ def _add_errors(form, detail) -> None:
 
 class ListPageMixin:
     """A list page: filters, sort and one page of rows, with the query strings its links need; an htmx
-    request (a filter change, a sort click, the next page) gets only `partial_template`."""
+    request (a filter change, a sort click, the next page) gets only `partial_template`, which holds everything
+    that depends on the query (rows, counts, the export link), so nothing on the page keeps a stale query."""
 
     page_size = 25
     partial_template = ""
@@ -148,19 +150,22 @@ class ListPageMixin:
             return [self.partial_template]
         return super().get_template_names()
 
-    def list_context(
-        self, filterset, queryset, *, default_sort: str = "", sort: str | None = None, paginator_class=Paginator
-    ) -> dict[str, Any]:
-        page = paginator_class(queryset, self.page_size).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
+    def list_context(self, result, *, paginator_class=Paginator) -> dict[str, Any]:
+        """The context of a list from a `prm.filters.ListResult`. A list whose filters are invalid shows their
+        errors over an empty page; it is never handed to a paginator that would run (or EXPLAIN) its query."""
+        if result.errors:
+            paginator_class = Paginator
+        page = paginator_class(result.queryset, self.page_size).get_page(self.request.GET.get("page"))
+        params = without_empty(self.request.GET)
         params.pop("page", None)
         sort_params = params.copy()
         sort_params.pop("sort", None)
         return {
-            "filterset": filterset,
+            "filterset": result.filterset,
+            "filter_errors": result.errors,
             "page": page,
             "count_exact": getattr(page.paginator, "exact", True),
-            "sort": sort if sort is not None else self.request.GET.get("sort", default_sort),
+            "sort": result.sort,
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
         }

@@ -27,7 +27,7 @@ class ManagerCaseForm(StyledForm):
         super().__init__(*args, **kwargs)
         user = self.request.user if self.request else None
         self.fields["partner"].queryset = tenancy.scope(Partner.objects.order_by("name"), user)
-        self.fields["owner"].queryset = case_staff(self.request)
+        self.fields["owner"].queryset = case_staff(user)
 
 
 class PortalCaseForm(StyledForm):

@@ -9,48 +9,52 @@ from django.db import models
 from django.utils import timezone
 
 from prm import audit, tenancy
+from prm.filters import ListResult, Sorts, list_rows
 from prm.permissions import has_perm
 
 from ..models import ACTIVE_CASE_STATUSES, Case, CaseMessage
 from .filters import CaseFilterSet
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from django.db.models import QuerySet
 
     from prm.accounts.models import User
 
 #: ?sort= on the pages: "due" puts the active cases first, the most urgent on top; "age" the oldest first.
-SORTS: dict[str, list[str]] = {
-    "due": ["finished", "due_at", "id"],
-    "-due": ["finished", "-due_at", "-id"],
-    "age": ["created_at", "id"],
-    "-age": ["-created_at", "-id"],
-    "partner": ["partner__name", "id"],
-    "-partner": ["-partner__name", "-id"],
-    "status": ["status", "id"],
-    "-status": ["-status", "-id"],
-}
-DEFAULT_SORT = "due"
+CASE_SORTS = Sorts(
+    {
+        "due": ("finished", "due_at", "id"),
+        "-due": ("finished", "-due_at", "-id"),
+        "age": ("created_at", "id"),
+        "partner": ("partner__name", "id"),
+        "status": ("status", "id"),
+    },
+    default="due",
+)
 
 
-def case_queryset(*, user: User) -> QuerySet[Case]:
-    return (
-        tenancy.scope(Case.objects.all(), user)
-        .select_related("partner", "owner", "deal")
-        .annotate(
-            finished=models.Case(
-                models.When(status__in=ACTIVE_CASE_STATUSES, then=models.Value(0)),
-                default=models.Value(1),
-                output_field=models.IntegerField(),
-            )
+def _with_finished(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    return queryset.annotate(
+        finished=models.Case(
+            models.When(status__in=ACTIVE_CASE_STATUSES, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
         )
     )
 
 
-def case_list(*, user: User, params, request=None, sort: str | None = None) -> tuple[CaseFilterSet, QuerySet[Case]]:
-    filterset = CaseFilterSet(params, queryset=case_queryset(user=user), request=request)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return filterset, queryset.order_by(*SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT]))
+def case_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    """Both portals' case lists: the actor's cases (tenancy), filtered and sorted."""
+    return list_rows(
+        actor=actor,
+        queryset=_with_finished(Case.objects.select_related("partner", "owner", "deal")),
+        filterset_class=CaseFilterSet,
+        params=params,
+        sorts=CASE_SORTS,
+        sort=sort,
+    )
 
 
 def case_messages(*, user: User, case: Case) -> QuerySet[CaseMessage]:

@@ -14,7 +14,7 @@ class _StaffField(ScopedPrimaryKeyRelatedField):
     """A staff user's id; partner users see no staff through tenancy, so for them any id "does not exist"."""
 
     def get_queryset(self):
-        return case_staff(self.context.get("request"))
+        return case_staff(getattr(self.context.get("request"), "user", None))
 
 
 def _deal_queryset():

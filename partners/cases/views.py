@@ -23,13 +23,9 @@ CASE_QUERYSET = Case.objects.select_related("partner__manager", "owner", "opened
 
 class _CaseListMixin(ListPageMixin):
     def get_context_data(self, **kwargs):
-        sort = self.request.GET.get("sort") or selectors.DEFAULT_SORT
-        sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
-        filterset, queryset = selectors.case_list(
-            user=self.request.user, params=self.request.GET, request=self.request, sort=sort
-        )
+        result = selectors.case_list(actor=self.request.user, params=self.request.GET)
         return super().get_context_data(
-            **self.list_context(filterset, queryset, sort=sort),
+            **self.list_context(result),
             statuses=CaseStatus.choices,
             kinds=CaseKind.choices,
             counts=selectors.case_counts(user=self.request.user),
@@ -127,7 +123,7 @@ class CaseDetailView(ScopedPageMixin, TemplateView):
             **selectors.case_detail(user=self.request.user, case=self.object),
             message_form=MessageForm(request=self.request),
             resolution_form=ResolutionForm(request=self.request),
-            staff=case_staff(self.request),
+            staff=case_staff(self.request.user),
             **kwargs,
         )
 

@@ -1,17 +1,15 @@
+"""Survey answers' filters, shared by the API and the pages."""
+
 import django_filters
 
-from prm import tenancy
+from prm.filters import FilterSet
 
 from ..models import Partner, Survey, SurveyResponse
 
 
-def _visible(model):
-    return lambda request: tenancy.scope(model.objects.all(), getattr(request, "user", None))
-
-
-class SurveyResponseFilterSet(django_filters.FilterSet):
-    survey = django_filters.ModelChoiceFilter(queryset=_visible(Survey))
-    partner = django_filters.ModelChoiceFilter(queryset=_visible(Partner))
+class SurveyResponseFilterSet(FilterSet):
+    survey = django_filters.ModelChoiceFilter(queryset=Survey.objects.all())
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
 

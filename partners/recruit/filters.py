@@ -4,10 +4,12 @@ import django_filters
 from django.db.models import Q
 from django_countries import countries
 
+from prm.filters import FilterSet
+
 from ..models import Application, ApplicationStatus, PartnerType
 
 
-class ApplicationFilterSet(django_filters.FilterSet):
+class ApplicationFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
     status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
     partner_type = django_filters.MultipleChoiceFilter(choices=PartnerType.choices, label="Type")
@@ -22,8 +24,6 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
         return queryset.filter(
             Q(company_name__icontains=value) | Q(domain__icontains=value) | Q(contact_email__icontains=value)
         )

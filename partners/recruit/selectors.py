@@ -7,40 +7,39 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, F, Q
 
 from prm import tenancy
+from prm.filters import ListResult, Sorts, list_rows
 
 from ..models import Application, ApplicationScore, ApplicationStatus, ScreeningCriterion
 from .filters import ApplicationFilterSet
 
 if TYPE_CHECKING:
-    from django.http import QueryDict
+    from collections.abc import Mapping
 
     from prm.accounts.models import User
 
-APPLICATION_SORTS = {
-    "-submitted": (F("created_at").desc(), F("id").desc()),
-    "submitted": (F("created_at").asc(), F("id").asc()),
-    "-fit": (F("fit_score").desc(nulls_last=True), F("created_at").asc()),
-    "fit": (F("fit_score").asc(nulls_last=True), F("created_at").asc()),
-    "company": (F("company_name").asc(), F("id").asc()),
-    "-company": (F("company_name").desc(), F("id").desc()),
-}
-DEFAULT_SORT = "-submitted"
+APPLICATION_SORTS = Sorts(
+    {
+        "-submitted": (F("created_at").desc(), F("id").desc()),
+        "submitted": (F("created_at").asc(), F("id").asc()),
+        "-fit": (F("fit_score").desc(nulls_last=True), F("created_at").asc()),
+        "fit": (F("fit_score").asc(nulls_last=True), F("created_at").asc()),
+        "company": (F("company_name").asc(), F("id").asc()),
+        "-company": (F("company_name").desc(), F("id").desc()),
+    },
+    default="-submitted",
+)
 
 
-def application_list(*, user: User, params: QueryDict, request=None) -> tuple[ApplicationFilterSet, Any]:
-    """The filtered, sorted applications the user may see, and the filterset (for the form and its errors)."""
-    base = tenancy.scope(Application.objects.select_related("duplicate_of_partner"), user)
-    params = params.copy()
-    for key in list(params):  # the filter form submits "Any" as an empty value: that is "no filter"
-        values = [v for v in params.getlist(key) if v.strip()]
-        if values:
-            params.setlist(key, values)
-        else:
-            del params[key]
-    filterset = ApplicationFilterSet(params, queryset=base, request=request)
-    queryset = filterset.qs if filterset.is_valid() else base.none()
-    sort = params.get("sort", DEFAULT_SORT)
-    return filterset, queryset.order_by(*APPLICATION_SORTS.get(sort, APPLICATION_SORTS[DEFAULT_SORT]))
+def application_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:
+    """The filtered, sorted applications the actor may see, and the filterset (for the form and its errors)."""
+    return list_rows(
+        actor=actor,
+        queryset=Application.objects.select_related("duplicate_of_partner"),
+        filterset_class=ApplicationFilterSet,
+        params=params,
+        sorts=APPLICATION_SORTS,
+        sort=sort,
+    )
 
 
 def application_counts(*, user: User) -> dict[str, int]:

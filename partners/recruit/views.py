@@ -84,11 +84,9 @@ class ApplicationListView(ListPageMixin, ScopedPageMixin, TemplateView):
     permission_required = "application.view"
 
     def get_context_data(self, **kwargs):
-        filterset, queryset = selectors.application_list(
-            user=self.request.user, params=self.request.GET, request=self.request
-        )
+        result = selectors.application_list(actor=self.request.user, params=self.request.GET)
         return super().get_context_data(
-            **self.list_context(filterset, queryset, default_sort=selectors.DEFAULT_SORT),
+            **self.list_context(result),
             counts=selectors.application_counts(user=self.request.user),
             statuses=ApplicationStatus.choices,
             **kwargs,
