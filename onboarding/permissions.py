@@ -7,7 +7,9 @@ PERMISSIONS = {
     # onboarding plans: everyone reads (tenancy scopes), partners do their steps, managers do the vendor's
     "onboarding.view": ALL_ROLES,
     "onboarding.directory": STAFF_ROLES,
-    "onboarding.complete_step": MANAGERS | PARTNER_ROLES,
+    "onboarding.complete_step": MANAGERS | PARTNER_ROLES,  # some steps: which ones, the step's owner says
+    "onboarding.complete_vendor_step": MANAGERS,
+    "onboarding.complete_partner_step": PARTNER_ROLES,
     "onboarding.nudge": MANAGERS,
     "onboarding_template.view": STAFF_ROLES,
     "onboarding_template.manage": ADMIN,
@@ -19,3 +21,6 @@ PERMISSIONS = {
     "resource.view": ALL_ROLES,
     "resource.manage": MANAGERS,
 }
+
+#: Completing one step asks the map for the permission of the step's side (`OnboardingStep.owner`).
+COMPLETE_STEP_PERMISSIONS = {"vendor": "onboarding.complete_vendor_step", "partner": "onboarding.complete_partner_step"}

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Partner, PartnerStatus
-from prm.errors import Conflict, NotPermitted
+from prm.errors import Conflict
 from prm.events.services import event_emit
 from prm.notify import partner_admin_emails, send_after_commit
-from prm.permissions import has_perm, require_perm
+from prm.permissions import require_perm
 from prm.services import apply_changes, service, validate_and_save
 from prm.uploads import validate_upload
 
@@ -35,6 +35,7 @@ from .models import (
     StepOwner,
     StepStatus,
 )
+from .permissions import COMPLETE_STEP_PERMISSIONS
 from .resource_services import *  # noqa: F403
 from .resource_services import __all__ as _resource_all
 
@@ -208,13 +209,13 @@ def onboarding_step_complete(
     )
     require_perm(actor, "onboarding.complete_step", "Your role cannot complete onboarding steps.")
     STEP_STATES.check(step.status, StepStatus.DONE)
-    vendor_side = has_perm(actor, "portal.manager")
-    if step.owner == StepOwner.VENDOR and not vendor_side:
-        raise NotPermitted(
-            "This step is done by the program team: your channel manager completes it, you cannot mark it done."
-        )
-    if step.owner == StepOwner.PARTNER and vendor_side:
-        raise NotPermitted("This step is the partner's to complete; you can nudge them instead.")
+    require_perm(
+        actor,
+        COMPLETE_STEP_PERMISSIONS[step.owner],
+        "This step is done by the program team: your channel manager completes it, you cannot mark it done."
+        if step.owner == StepOwner.VENDOR
+        else "This step is the partner's to complete; you can nudge them instead.",
+    )
     today = timezone.localdate()
     if (
         step.required_course_id
