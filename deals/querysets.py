@@ -6,9 +6,6 @@ from prm.tenancy import TenantQuerySet
 
 
 class DealQuerySet(TenantQuerySet):
-    def active(self) -> DealQuerySet:
-        return self.filter(status__in=("submitted", "approved"))
-
     def pending(self) -> DealQuerySet:
         return self.filter(status="submitted")
 

@@ -2,17 +2,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import models
 from django.utils import timezone
 
 from prm.tenancy import TenantQuerySet
-
-
-class PartnerQuerySet(TenantQuerySet):
-    def with_counts(self) -> PartnerQuerySet:
-        return self.annotate(
-            user_count=models.Count("users", filter=models.Q(users__is_active=True), distinct=True),
-        )
 
 
 class AgreementQuerySet(TenantQuerySet):

@@ -68,5 +68,5 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: User | None, **lookup
 
 
 class TenantQuerySet(models.QuerySet):
-    def visible_to(self, user: User | None) -> TenantQuerySet:
-        return scope(self, user)
+    """The base of every app's querysets. It adds no scoping method on purpose: rows are scoped by `scope()`,
+    which the base viewsets, the base page mixin and the selectors call, so there is one way to do it."""

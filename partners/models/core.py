@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 
 from prm.tenancy import PROGRAM_WIDE, TenantQuerySet
 
-from ..querysets import AgreementQuerySet, PartnerQuerySet
+from ..querysets import AgreementQuerySet
 
 
 class Tier(models.Model):
@@ -97,7 +97,7 @@ class Partner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PartnerQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -164,10 +164,6 @@ class Agreement(models.Model):
     def clean(self) -> None:
         if self.expires_on and self.starts_on and self.expires_on < self.starts_on:
             raise ValidationError({"expires_on": "An agreement cannot expire before it starts."})
-
-    @property
-    def is_expired(self) -> bool:
-        return bool(self.expires_on and self.expires_on < timezone.localdate())
 
     @property
     def days_to_expiry(self) -> int | None:

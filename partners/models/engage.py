@@ -65,10 +65,6 @@ class Announcement(models.Model):
     def countries(self, values) -> None:
         self.audience_countries = pack_codes(values)
 
-    @property
-    def is_published(self) -> bool:
-        return self.publish_at <= timezone.now()
-
 
 class AnnouncementRead(models.Model):
     """A read receipt: this user opened this announcement."""

@@ -39,7 +39,3 @@ OWNED_OBJECT_MAKERS = {
 # organization B (no tier, DE) must get a 404 for it.
 for _owned in app_modules("owned", [f"tests.{app}" for app in DOMAIN_APPS]):
     OWNED_OBJECT_MAKERS.update(_owned.MAKERS)
-
-
-def lookup_value(obj, field: str):
-    return getattr(obj, field)
