@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from prm.accounts.models import User
+from prm.audience import apply_audience, split_audience
 from prm.errors import Conflict
 from prm.events.services import event_emit
 from prm.permissions import require_perm
@@ -21,28 +22,27 @@ from ..models import Announcement, AnnouncementRead, Survey, SurveyResponse
 logger = logging.getLogger(__name__)
 
 
-def _set_announcement_fields(announcement: Announcement, data: dict[str, Any]) -> tuple[list[str], list | None]:
-    """Apply `data` (rich text sanitized; the audience lists `partner_types` and `countries` are the model's
-    properties); returns (changed fields, the audience tiers or None)."""
-    data = dict(data)
-    tiers = data.pop("audience_tiers", None)
-    if "body" in data:
-        data["body"] = clean_html(data["body"])
-        if not data["body"].strip():
+#: The serializer names the audience lists after the model's properties; prm.audience after the stored fields.
+_AUDIENCE_KEYS = {"partner_types": "audience_partner_types", "countries": "audience_countries"}
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(plain fields with the rich text sanitized, the audience for prm.audience.apply_audience)."""
+    plain, audience = split_audience({_AUDIENCE_KEYS.get(key, key): value for key, value in data.items()})
+    if "body" in plain:
+        plain["body"] = clean_html(plain["body"])
+        if not plain["body"].strip():
             raise ValidationError({"body": "Write the announcement's text."})
-    for key in ("partner_types", "countries"):
-        if key in data:
-            data[key] = sorted(set(data[key] or []))
-    return apply_changes(announcement, data), tiers
+    return plain, audience
 
 
 @service
 def announcement_create(*, actor: User, data: dict[str, Any]) -> Announcement:
+    plain, audience = _split(data)
     announcement = Announcement(created_by=actor)
-    _, tiers = _set_announcement_fields(announcement, data)
+    apply_changes(announcement, plain)
     validate_and_save(announcement)
-    if tiers:
-        announcement.audience_tiers.set(tiers)
+    apply_audience(announcement, audience)
     event_emit(
         name="announcement.created",
         instance=announcement,
@@ -54,12 +54,12 @@ def announcement_create(*, actor: User, data: dict[str, Any]) -> Announcement:
 
 @service
 def announcement_update(*, actor: User, announcement: Announcement, data: dict[str, Any]) -> Announcement:
-    changed, tiers = _set_announcement_fields(announcement, data)
-    if tiers is not None and {t.pk for t in tiers} != set(announcement.audience_tiers.values_list("pk", flat=True)):
-        announcement.audience_tiers.set(tiers)
-        changed.append("audience_tiers")
+    plain, audience = _split(data)
+    changed = apply_changes(announcement, plain)
     if changed:
         validate_and_save(announcement)
+    changed += apply_audience(announcement, audience)
+    if changed:
         event_emit(name="announcement.updated", instance=announcement, actor=actor, payload={"changed": changed})
     return announcement
 

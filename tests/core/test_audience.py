@@ -4,8 +4,10 @@ Announcements (partners), courses and resources (onboarding) all go through it."
 import pytest
 
 from onboarding.models import Course
+from partners.engage.services import announcement_update
 from partners.models import Announcement, PartnerType
 from prm.audience import apply_audience, filter_by_audience, pack_codes, split_audience, unpack_codes
+from prm.events.models import OutboxEvent
 
 from ..factories import PartnerFactory, TierFactory
 from ..onboarding.factories import CourseFactory
@@ -65,3 +67,16 @@ class TestWriting:
         assert apply_audience(course, everyone) == ["audience_countries", "audience_tiers"]
         course.refresh_from_db()
         assert (course.audience_countries, list(course.audience_tiers.all())) == ("", [])
+
+    def test_announcements_are_written_through_the_same_helpers(self, manager, gold_tier):
+        announcement = AnnouncementFactory()
+        data = {"partner_types": [PartnerType.MSP], "countries": ["GB", "IE"], "audience_tiers": [gold_tier]}
+        announcement_update(actor=manager, announcement=announcement, data=data)
+        announcement_update(actor=manager, announcement=announcement, data=data)  # nothing changes: no event
+        announcement.refresh_from_db()
+        assert (announcement.partner_types, announcement.countries) == (["msp"], ["GB", "IE"])
+        assert list(announcement.audience_tiers.all()) == [gold_tier]
+        events = OutboxEvent.objects.filter(name="announcement.updated")
+        assert [e.payload["changed"] for e in events] == [
+            ["audience_partner_types", "audience_countries", "audience_tiers"]
+        ]
