@@ -12,7 +12,7 @@ from prm import tenancy
 from prm.api.throttling import UserThrottle
 from prm.api.viewsets import HistoryMixin, ScopedViewSetMixin
 
-from . import lead_services, services
+from . import lead_services, selectors, services
 from .conflicts import discloses_conflicts, find_conflicts
 from .filters import DealFilterSet, LeadFilterSet
 from .models import ACTIVE_STATUSES, Deal, DealConflict, ExchangeRate, Lead
@@ -76,7 +76,7 @@ class DealViewSet(HistoryMixin, _CreateListRetrieve):
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
     pagination_class = DealCursorPagination
-    ordering_fields = ["id", "amount", "expected_close_date", "created_at"]
+    sorts = selectors.DEAL_SORTS
     ordering = ["-id"]
     action_permissions = {
         "list": "deal.view",
@@ -222,7 +222,7 @@ class LeadViewSet(HistoryMixin, _CreateListRetrieve):
     queryset = Lead.objects.select_related("partner", "converted_deal")
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
-    ordering_fields = ["id", "created_at", "respond_by"]
+    sorts = selectors.LEAD_SORTS
     ordering = ["-id"]
     action_permissions = {
         "list": "lead.view",

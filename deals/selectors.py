@@ -44,8 +44,13 @@ DEAL_SORTS = Sorts(
         "status": ("status", "-id"),
     },
     default="newest",
+    aliases={"id": "oldest", "created_at": "oldest", "expected_close_date": "close"},
 )
-LEAD_SORTS = Sorts({"newest": ("-id",), "oldest": ("id",)}, default="newest")
+LEAD_SORTS = Sorts(
+    {"newest": ("-id",), "oldest": ("id",), "respond_by": ("respond_by", "id")},
+    default="newest",
+    aliases={"id": "oldest", "created_at": "oldest"},
+)
 
 
 def deal_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListResult:

@@ -2,7 +2,7 @@ from rest_framework.filters import SearchFilter
 
 from prm.api.viewsets import HistoryMixin, ScopedModelViewSet
 
-from . import services
+from . import selectors, services
 from .filters import AgreementFilterSet, PartnerFilterSet
 from .models import Agreement, Partner, Tier
 from .serializers import AgreementSerializer, PartnerSerializer, TierSerializer
@@ -34,7 +34,7 @@ class PartnerViewSet(HistoryMixin, ScopedModelViewSet):
     queryset = Partner.objects.select_related("tier", "manager")
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilterSet
-    ordering_fields = ["name", "country", "status", "joined_on", "created_at", "tier__rank"]
+    sorts = selectors.PARTNER_SORTS
     ordering = ["name", "id"]
     action_permissions = {
         "list": "partner.view",

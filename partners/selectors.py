@@ -32,8 +32,10 @@ PARTNER_SORTS = Sorts(
         "-tier": ("-tier__rank", "name"),
         "joined": ("joined_on", "id"),
         "-joined": ("-joined_on", "-id"),
+        "created": ("created_at", "id"),
     },
     default="name",
+    aliases={"joined_on": "joined", "tier__rank": "tier", "created_at": "created"},
 )
 
 

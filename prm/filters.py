@@ -28,6 +28,7 @@ from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django_filters import fields as filter_fields
 from django_filters.filters import QuerySetRequestMixin
+from rest_framework.filters import OrderingFilter
 
 from prm import tenancy
 
@@ -169,19 +170,25 @@ def staff_users() -> QuerySet:
 
 @dataclass(frozen=True)
 class Sorts:
-    """The sort vocabulary of one list, the same for its page (`?sort=`) and its API endpoint (`?ordering=`).
+    """The sort vocabulary of one list, the same for its page (`?sort=`) and its API endpoint (`?ordering=`, through
+    `SortFilter`).
 
     `orders` maps each name to what it orders by (column names, `-` for descending, or order expressions);
-    `-name` reverses a name unless it is declared itself. An unknown name falls back to `default`, as DRF
-    ignores an unknown ordering."""
+    `-name` reverses a name unless it is declared itself. `aliases` keeps older names working (the column names
+    the API took before: `?ordering=-expected_close_date` is `-close`). An unknown name falls back to `default`,
+    as DRF ignores an unknown ordering."""
 
     orders: Mapping[str, tuple[str | OrderBy, ...]]
     default: str
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def declares(self, name: str | None) -> bool:
+        name = self._canonical(name)
+        return name in self.orders or name.lstrip("-") in self.orders
 
     def resolve(self, name: str | None) -> str:
         """The name that applies: `name` if it is declared (or its reverse is), else the default."""
-        name = (name or "").strip()
-        return name if name in self.orders or name.lstrip("-") in self.orders else self.default
+        return self._canonical(name) if self.declares(name) else self.default
 
     def order_by(self, name: str | None) -> list[str | OrderBy]:
         name = self.resolve(name)
@@ -199,6 +206,12 @@ class Sorts:
                     names.append(candidate)
         return names
 
+    def _canonical(self, name: str | None) -> str:
+        name = (name or "").strip()
+        descending = name.startswith("-")
+        base = self.aliases.get(name.lstrip("-"), name.lstrip("-"))
+        return f"-{base}" if descending else base
+
 
 def _reversed(term: str | OrderBy) -> str | OrderBy:
     if isinstance(term, str):
@@ -206,6 +219,28 @@ def _reversed(term: str | OrderBy) -> str | OrderBy:
     term = term.copy()
     term.reverse_ordering()
     return term
+
+
+class SortFilter(OrderingFilter):
+    """DRF's `?ordering=` read through the list's declared `Sorts` when the viewset names them (`sorts = ...`), so
+    the API and the page take the same names and order by the same columns. Without `sorts`, DRF's own behaviour
+    (`ordering_fields`). Several names, comma-separated, order by each in turn; unknown ones are ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        sorts: Sorts | None = getattr(view, "sorts", None)
+        if sorts is None:
+            return super().get_ordering(request, queryset, view)
+        terms = [term.strip() for term in (request.query_params.get(self.ordering_param) or "").split(",")]
+        ordering = [column for term in terms if term and sorts.declares(term) for column in sorts.order_by(term)]
+        return ordering or self.get_default_ordering(view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        sorts: Sorts | None = getattr(view, "sorts", None)
+        if sorts is not None:
+            names = ", ".join(f"`{name}`" for name in [*sorts.orders, *sorts.aliases] if not name.startswith("-"))
+            parameters[0]["description"] = f"Sort by {names}; a leading `-` reverses. The list page's `sort` names."
+        return parameters
 
 
 # --- the list selector -----------------------------------------------------------------------------------------

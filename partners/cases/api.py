@@ -22,10 +22,10 @@ class CaseViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = Case.objects.select_related("partner", "owner", "opened_by")
+    queryset = selectors.with_finished(Case.objects.select_related("partner", "owner", "opened_by"))
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
-    ordering_fields = ["id", "created_at", "due_at", "status"]
+    sorts = selectors.CASE_SORTS
     ordering = ["-id"]
     action_permissions = {
         "list": "case.view",

@@ -32,10 +32,12 @@ CASE_SORTS = Sorts(
         "status": ("status", "id"),
     },
     default="due",
+    aliases={"id": "age", "created_at": "age", "due_at": "due"},
 )
 
 
-def _with_finished(queryset: QuerySet[Case]) -> QuerySet[Case]:
+def with_finished(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """`finished` (0 while the case is active, 1 after): the "due" sort puts the cases still to act on first."""
     return queryset.annotate(
         finished=models.Case(
             models.When(status__in=ACTIVE_CASE_STATUSES, then=models.Value(0)),
@@ -49,7 +51,7 @@ def case_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListR
     """Both portals' case lists: the actor's cases (tenancy), filtered and sorted."""
     return list_rows(
         actor=actor,
-        queryset=_with_finished(Case.objects.select_related("partner", "owner", "deal")),
+        queryset=with_finished(Case.objects.select_related("partner", "owner", "deal")),
         filterset_class=CaseFilterSet,
         params=params,
         sorts=CASE_SORTS,

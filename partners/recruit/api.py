@@ -11,7 +11,7 @@ from prm.api.viewsets import HistoryMixin, ScopedModelViewSet, ScopedViewSetMixi
 from prm.permissions import PUBLIC
 
 from ..models import Application, ApplicationScore, ScreeningCriterion
-from . import services
+from . import selectors, services
 from .filters import ApplicationFilterSet
 from .serializers import (
     ApplicationReceiptSerializer,
@@ -40,7 +40,7 @@ class ApplicationViewSet(
     )
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilterSet
-    ordering_fields = ["created_at", "fit_score", "company_name", "status"]
+    sorts = selectors.APPLICATION_SORTS
     ordering = ["-created_at", "-id"]
     action_permissions = {
         "create": PUBLIC,

@@ -25,8 +25,10 @@ APPLICATION_SORTS = Sorts(
         "fit": (F("fit_score").asc(nulls_last=True), F("created_at").asc()),
         "company": (F("company_name").asc(), F("id").asc()),
         "-company": (F("company_name").desc(), F("id").desc()),
+        "status": (F("status").asc(), F("id").asc()),
     },
     default="-submitted",
+    aliases={"created_at": "submitted", "fit_score": "fit", "company_name": "company"},
 )
 
 

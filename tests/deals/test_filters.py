@@ -100,6 +100,27 @@ class TestDealFilterSet:
         ]
 
 
+class TestOneSortVocabulary:
+    """`?sort=` on the page and `?ordering=` in the API take the same names (DEAL_SORTS), and the API's older
+    column names keep working."""
+
+    def _api(self, api, manager, ordering):
+        rows = api.as_user(manager).get(reverse("deal-list"), {"ordering": ordering}).json()["results"]
+        return [row["customer_name"] for row in rows]
+
+    def _page(self, page_client, manager, sort):
+        page = page_client.as_user(manager).get(reverse("manage:deals"), {"sort": sort}).context["page"]
+        return [d.customer_name for d in page.object_list]
+
+    @pytest.mark.parametrize("name", ["close", "-close", "amount", "-amount", "oldest", "newest"])
+    def test_the_api_and_the_page_order_alike(self, api, page_client, manager, deals, name):
+        assert self._api(api, manager, name) == self._page(page_client, manager, name)
+
+    def test_the_apis_column_names_still_work(self, api, manager, deals):
+        assert self._api(api, manager, "-expected_close_date") == ["Small Shop", "Big Bank AG"]
+        assert self._api(api, manager, "expected_close_date") == ["Big Bank AG", "Small Shop"]
+
+
 class TestLeadFilterSet:
     @pytest.fixture
     def leads(self, partner_a):
