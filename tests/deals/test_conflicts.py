@@ -1,13 +1,19 @@
 """The conflict check tells a partner that another registration exists, why it matched and what happens next —
 not which competitor holds the customer, unless the program discloses it. Staff always see both sides. The
-check is limited per user, and the register page's preview shares the limit."""
+check is limited per user, and the register page's preview shares the limit. On PostgreSQL, the most similar
+name comes first and names that only share words are not the same customer."""
 
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+
+from deals.conflicts import find_conflicts
+from deals.management.commands.seed_bench import WORDS_B
+from tests.conftest import skip_or_fail
 
 from .factories import DealFactory
 
@@ -130,3 +136,25 @@ class TestThrottle:
         assert refused_htmx.status_code == 200 and "Too many checks" in refused_htmx.content.decode()
         assert "No other partner" not in refused_htmx.content.decode()
         assert api.as_user(partner_a_rep).post(CHECK, QUERY).status_code == 429
+
+
+class TestNameMatch:
+    """PostgreSQL's trigram match (deals/conflicts.py); SQLite's difflib fallback is covered in test_services."""
+
+    @pytest.fixture
+    def postgres_only(self, db):
+        if connection.vendor != "postgresql":
+            skip_or_fail("the trigram name match needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+    def test_the_same_name_comes_first_and_names_sharing_two_words_are_not_the_same_customer(
+        self, postgres_only, partner_a, partner_b
+    ):
+        # registered first: a LIMIT without an order used to keep these and drop the twin
+        for word in [w for w in WORDS_B if w != "cloud"][:30]:
+            DealFactory(partner=partner_b, customer_name=f"Alpha Apex {word.title()}", customer_domain="")
+        twin = DealFactory(partner=partner_b, customer_name="Alpha Apex Cloud", customer_domain="")
+        typo = DealFactory(partner=partner_b, customer_name="Alpha Apex Clowd Inc", customer_domain="")
+
+        matches = find_conflicts(name="Alpha Apex Cloud Holdings", domain="", partner_id=partner_a.pk)
+
+        assert [(m.deal, m.match) for m in matches] == [(twin, "name"), (typo, "name")]
