@@ -6,8 +6,8 @@ Three rules are kept here so that no list can forget them:
 - **An empty value is no filter.** A filter form sends every select, "Any" as `?status=`; the API takes the
   same query string. `?status=&kind=` gives exactly the rows of no parameter at all.
 - **Out-of-range input is a 400, never a 500.** Numbers and related-object ids are bounded to what the database
-  can compare (a 64-bit integer, a decimal column's digits), so `?tier=-749920236982043324448768` is a field
-  error instead of an OverflowError deep in the database driver.
+  can compare (a 64-bit integer, a decimal column's digits), dates to a day inside Python's calendar, so
+  `?tier=-749920236982043324448768` is a field error instead of an OverflowError deep in the database driver.
 - **Related choices are scoped by the actor** (a User), not by the HTTP request: a partner picks among its own
   organization's rows, and a Celery job can build the same filterset as a page. A `queryset=` given to a
   model-choice filter is passed through `prm.tenancy.scope`; a callable receives the actor.
@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import django_filters
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
 from django.db.models.expressions import OrderBy
@@ -39,6 +41,12 @@ M = TypeVar("M", bound=models.Model)
 
 #: The largest integer every supported database compares (PostgreSQL bigint, SQLite INTEGER).
 INT_LIMIT = 2**63 - 1
+
+#: Digits a number filter takes: a 64-bit integer has 19; a money column 14 or so, with its decimals.
+NUMBER_MAX_DIGITS = 40
+#: Dates a filter takes: one day short of Python's limits, so a filter may add or take a day (and a time zone).
+DATE_MIN = date(1, 1, 2)
+DATE_MAX = date(9999, 12, 30)
 
 _INTEGER_FIELDS = (models.IntegerField, models.AutoField, models.BigAutoField, models.SmallAutoField)
 
@@ -133,6 +141,9 @@ class FilterSet(django_filters.FilterSet):
     def _bound(self, name: str, filter_: django_filters.Filter) -> None:
         if filter_.field_class in _BOUNDED_FIELDS:
             filter_.field_class = _BOUNDED_FIELDS[filter_.field_class]
+        if isinstance(filter_, django_filters.DateFilter):
+            # a day inside Python's calendar on both sides, so "before 9999-12-31" (the next midnight) computes
+            filter_.extra.setdefault("validators", [MinValueValidator(DATE_MIN), MaxValueValidator(DATE_MAX)])
         if isinstance(filter_, django_filters.NumberFilter):
             limit = Decimal(INT_LIMIT)
             column = self._model_field(filter_.field_name)
@@ -140,6 +151,7 @@ class FilterSet(django_filters.FilterSet):
                 limit = Decimal(10) ** (column.max_digits - column.decimal_places) - 1
             filter_.extra.setdefault("min_value", -limit)
             filter_.extra.setdefault("max_value", limit)
+            filter_.extra.setdefault("max_digits", NUMBER_MAX_DIGITS)  # 0.000…1 past what a numeric column holds
 
     def _model_field(self, path: str | None) -> models.Field | None:
         model = self.queryset.model

@@ -18,7 +18,7 @@ from .routes import api_viewsets, page_routes
 
 #: Out-of-range and malformed values: an id or number past 64 bits, a non-number (and unknown choice), an
 #: impossible and an out-of-range date, an exponent no database column holds.
-BAD_VALUES = ["-749920236982043324448768", "abc", "2026-13-45", "99999-01-01", "1e999999"]
+BAD_VALUES = ["-749920236982043324448768", "abc", "2026-13-45", "9999-12-31", "0001-01-01", "1e999999"]
 
 
 def _list_viewsets():

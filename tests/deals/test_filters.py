@@ -156,6 +156,9 @@ class TestHugeIntegersAreA400:
         client = api.as_user(manager)
         assert client.get(reverse("deal-list"), {"partner": HUGE}).status_code == 400
         assert client.get(reverse("deal-list"), {"amount_min": "1e999999"}).status_code == 400
+        assert client.get(reverse("deal-list"), {"amount_min": "0." + "0" * 20000 + "1"}).status_code == 400
+        assert client.get(reverse("deal-list"), {"close_before": "9999-12-31"}).status_code == 400
+        assert client.get(reverse("deal-list"), {"registered_before": "9999-12-31"}).status_code == 400
 
     def test_deal_attachments(self, api, partner_a_rep):
         attachment = DealAttachmentFactory(deal=DealFactory(partner=partner_a_rep.partner))
