@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 
-from prm.errors import DomainError
-from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
+from prm.pages import ActionPageView, ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import lead_services, selectors, services
 from .api import ConflictCheckThrottle
@@ -18,7 +15,7 @@ from .conflicts import discloses_conflicts, find_conflicts
 from .forms import DealRegisterForm, LeadConvertForm
 from .models import Lead
 from .serializers import DealSerializer, LeadConvertSerializer, LeadDeclineSerializer
-from .views import DealDetailView, _first_error
+from .views import DealDetailView
 
 
 class PortalDealListView(ListPageMixin, ScopedPageMixin, TemplateView):
@@ -105,37 +102,25 @@ class PortalLeadListView(ScopedPageMixin, TemplateView):
         return super().get_context_data(leads=list(leads[:200]), now=timezone.now(), **kwargs)
 
 
-class _LeadActionView(ScopedPageMixin, View):
+class _LeadActionView(ActionPageView):
     permission_required = "lead.respond"
     model = Lead
-    object_view = True
-    http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
-        try:
-            message = self.run()
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        except DjangoValidationError as exc:
-            messages.error(request, _first_error(exc.message_dict if hasattr(exc, "error_dict") else exc.messages))
-        else:
-            messages.success(request, message)
-        return HttpResponseRedirect(reverse("portal:leads"))
+    def get_success_url(self):
+        return reverse("portal:leads")
 
 
 class LeadAcceptView(_LeadActionView):
-    def run(self):
+    def perform(self, data):
         lead_services.lead_accept(actor=self.request.user, lead=self.object)
         return f"Lead accepted: register {self.object.customer_name} as a deal when you are ready."
 
 
 class LeadDeclineView(_LeadActionView):
-    def run(self):
-        serializer = LeadDeclineSerializer(data=self.request.POST)
-        serializer.is_valid(raise_exception=False)
-        lead_services.lead_decline(
-            actor=self.request.user, lead=self.object, reason=serializer.validated_data.get("reason", "")
-        )
+    serializer_class = LeadDeclineSerializer
+
+    def perform(self, data):
+        lead_services.lead_decline(actor=self.request.user, lead=self.object, reason=data.get("reason", ""))
         return "Lead declined; it goes back to the vendor."
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
-from prm.errors import DomainError
 from prm.exports import csv_response
-from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
+from prm.pages import (
+    PAGE_ERRORS,
+    ActionPageView,
+    ListPageMixin,
+    ScopedPageMixin,
+    SerializerFormMixin,
+    errors_as_messages,
+)
 
 from . import lead_services, selectors, services
 from .forms import LeadForm
@@ -23,18 +28,6 @@ from .serializers import BulkDecisionSerializer, LeadOfferSerializer, LeadSerial
 
 def _namespace(request) -> str:
     return request.resolver_match.namespace if request.resolver_match else "portal"
-
-
-def _first_error(detail) -> str:
-    if isinstance(detail, dict):
-        for field, errors in detail.items():
-            text = _first_error(errors)
-            return (
-                text if field in ("non_field_errors", "__all__") else f"{field.replace('_', ' ').capitalize()}: {text}"
-            )
-    if isinstance(detail, list) and detail:
-        return _first_error(detail[0])
-    return str(detail)
 
 
 # --- lists -------------------------------------------------------------------------------------------------
@@ -94,8 +87,9 @@ class DealBulkView(ScopedPageMixin, View):
             refused = services.deals_bulk_decide(
                 actor=request.user, deals=deals, decision=data["decision"], reason=data.get("reason", "")
             )
-        except DjangoValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except PAGE_ERRORS as exc:
+            for message in errors_as_messages(exc):
+                messages.error(request, message)
             return HttpResponseRedirect(reverse("manage:deal-queue"))
         done = len(deals) - len(refused)
         verb = "approved" if data["decision"] == "approve" else "rejected"
@@ -155,96 +149,69 @@ class DealDetailView(ScopedPageMixin, TemplateView):
         )
 
 
-class DealActionView(ScopedPageMixin, View):
-    """POST an action on one deal (approve, reject, win, lose), validated by the API's serializer and done by
-    the API's service; back to the deal page with what happened."""
+class DealActionView(ActionPageView):
+    """POST an action on one deal (approve, reject, win, lose, comment, attach), validated by the API's serializer
+    and done by the API's service; back to the deal page of the portal it was posted from."""
 
     model = Deal
-    object_view = True
-    http_method_names = ["post"]
-    serializer_class = None
-    done = ""
+    anchor = ""
 
-    def run(self, deal: Deal, data: dict) -> None:
-        raise NotImplementedError
-
-    def post(self, request, *args, **kwargs):
-        data = {}
-        if self.serializer_class is not None:
-            serializer = self.serializer_class(data=request.POST)
-            if not serializer.is_valid():
-                messages.error(request, _first_error(serializer.errors))
-                return self._back()
-            data = serializer.validated_data
-        try:
-            self.run(self.object, data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        except DjangoValidationError as exc:
-            messages.error(request, _first_error(exc.message_dict if hasattr(exc, "error_dict") else exc.messages))
-        else:
-            messages.success(request, self.done)
-        return self._back()
-
-    def _back(self):
-        return HttpResponseRedirect(reverse(f"{_namespace(self.request)}:deal-detail", args=[self.object.pk]))
+    def get_success_url(self):
+        url = reverse(f"{_namespace(self.request)}:deal-detail", args=[self.object.pk])
+        return f"{url}#{self.anchor}" if self.anchor else url
 
 
 class DealApproveView(DealActionView):
     permission_required = "deal.approve"
-    done = "Registration approved and protected."
+    success_message = "Registration approved and protected."
 
-    def run(self, deal, data):
-        services.deal_approve(actor=self.request.user, deal=deal)
+    def perform(self, data):
+        services.deal_approve(actor=self.request.user, deal=self.object)
 
 
 class DealRejectView(DealActionView):
     permission_required = "deal.approve"
     serializer_class = ReasonSerializer
-    done = "Registration rejected."
+    success_message = "Registration rejected."
 
-    def run(self, deal, data):
-        services.deal_reject(actor=self.request.user, deal=deal, reason=data["reason"])
+    def perform(self, data):
+        services.deal_reject(actor=self.request.user, deal=self.object, reason=data["reason"])
 
 
 class DealWinView(DealActionView):
     permission_required = "deal.close"
     serializer_class = WinSerializer
-    done = "Deal marked as won. Congratulations!"
+    success_message = "Deal marked as won. Congratulations!"
 
-    def run(self, deal, data):
-        services.deal_win(actor=self.request.user, deal=deal, **data)
+    def perform(self, data):
+        services.deal_win(actor=self.request.user, deal=self.object, **data)
 
 
 class DealLoseView(DealActionView):
     permission_required = "deal.close"
     serializer_class = ReasonSerializer
-    done = "Deal marked as lost."
+    success_message = "Deal marked as lost."
 
-    def run(self, deal, data):
-        services.deal_lose(actor=self.request.user, deal=deal, reason=data["reason"])
+    def perform(self, data):
+        services.deal_lose(actor=self.request.user, deal=self.object, reason=data["reason"])
 
 
 class DealCommentView(DealActionView):
     permission_required = "deal.comment"
-    done = "Comment added."
+    success_message = "Comment added."
+    anchor = "comments"
 
-    def run(self, deal, data):
-        services.deal_comment_add(actor=self.request.user, deal=deal, body=self.request.POST.get("body", ""))
-
-    def _back(self):
-        return HttpResponseRedirect(super()._back().url + "#comments")
+    def perform(self, data):
+        services.deal_comment_add(actor=self.request.user, deal=self.object, body=self.request.POST.get("body", ""))
 
 
 class DealAttachView(DealActionView):
     permission_required = "deal.comment"
-    done = "File attached."
+    success_message = "File attached."
+    anchor = "attachments"
 
-    def run(self, deal, data):
-        services.deal_attachment_add(actor=self.request.user, deal=deal, file=self.request.FILES.get("file"))
-
-    def _back(self):
-        return HttpResponseRedirect(super()._back().url + "#attachments")
+    def perform(self, data):
+        services.deal_attachment_add(actor=self.request.user, deal=self.object, file=self.request.FILES.get("file"))
 
 
 class DealAttachmentDownloadView(ScopedPageMixin, View):
@@ -311,23 +278,14 @@ class LeadDetailView(ScopedPageMixin, TemplateView):
         )
 
 
-class LeadOfferView(ScopedPageMixin, View):
+class LeadOfferView(ActionPageView):
     permission_required = "lead.manage"
     model = Lead
-    object_view = True
-    http_method_names = ["post"]
+    serializer_class = LeadOfferSerializer
 
-    def post(self, request, *args, **kwargs):
-        serializer = LeadOfferSerializer(data=request.POST, context={"request": request})
-        if not serializer.is_valid():
-            messages.error(request, _first_error(serializer.errors))
-        else:
-            try:
-                lead = lead_services.lead_offer(actor=request.user, lead=self.object, **serializer.validated_data)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            except DjangoValidationError as exc:
-                messages.error(request, _first_error(exc.message_dict if hasattr(exc, "error_dict") else exc.messages))
-            else:
-                messages.success(request, f"Lead offered to {lead.partner.name}.")
-        return HttpResponseRedirect(reverse("manage:lead-detail", args=[self.object.pk]))
+    def perform(self, data):
+        lead = lead_services.lead_offer(actor=self.request.user, lead=self.object, **data)
+        return f"Lead offered to {lead.partner.name}."
+
+    def get_success_url(self):
+        return reverse("manage:lead-detail", args=[self.object.pk])

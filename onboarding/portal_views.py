@@ -2,7 +2,7 @@
 and resources its audience allows."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView, View
@@ -10,19 +10,14 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from prm import tenancy
 from prm.errors import DomainError
-from prm.pages import ListPageMixin, ScopedPageMixin
+from prm.pages import ActionPageView, ListPageMixin, PortalPageMixin
 
 from . import downloads, selectors, services
 from .models import Course, CourseModule, OnboardingPlan, OnboardingStep, Resource, StepOwner
-from .pages import ActionView
 from .serializers import AttemptSerializer, OnboardingStepCompleteSerializer
 
 
-class PortalPage(ScopedPageMixin):
-    permission_required = "portal.partner"
-
-
-class PortalOnboardingView(PortalPage, TemplateView):
+class PortalOnboardingView(PortalPageMixin, TemplateView):
     template_name = "portal/onboarding/plan.html"
 
     def get_context_data(self, **kwargs):
@@ -41,38 +36,29 @@ class PortalOnboardingView(PortalPage, TemplateView):
         )
 
 
-class PortalStepCompleteView(PortalPage, View):
+class PortalStepCompleteView(ActionPageView):
     """The partner marks one of its steps done (with the document for a document step)."""
 
     permission_required = "onboarding.complete_step"
     queryset = OnboardingStep.objects.select_related("plan")
-    object_view = True
-    http_method_names = ["post"]
+    serializer_class = OnboardingStepCompleteSerializer
 
-    def post(self, request, *args, **kwargs):
+    def get_serializer_data(self):
+        return dict(self.request.FILES.items())
+
+    def perform(self, data):
         step = self.object
-        serializer = OnboardingStepCompleteSerializer(data={k: v for k, v in request.FILES.items()})
-        try:
-            serializer.is_valid(raise_exception=True)
-            services.onboarding_step_complete(
-                actor=request.user, step=step, document=serializer.validated_data.get("document")
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except DrfValidationError as exc:
-            messages.error(request, " ".join(str(e) for errors in exc.detail.values() for e in errors))
-        else:
-            step.plan.refresh_from_db()
-            if step.plan.is_complete:
-                messages.success(request, "Onboarding complete — welcome aboard! Your organization is now active.")
-            else:
-                messages.success(request, f"“{step.title}” is done. {step.plan.progress_percent} % complete.")
-        return HttpResponseRedirect(reverse("portal:onboarding") + f"#step-{step.pk}")
+        services.onboarding_step_complete(actor=self.request.user, step=step, document=data.get("document"))
+        step.plan.refresh_from_db()
+        if step.plan.is_complete:
+            return "Onboarding complete — welcome aboard! Your organization is now active."
+        return f"“{step.title}” is done. {step.plan.progress_percent} % complete."
+
+    def get_success_url(self):
+        return reverse("portal:onboarding") + f"#step-{self.object.pk}"
 
 
-class PortalStepDocumentView(PortalPage, View):
+class PortalStepDocumentView(PortalPageMixin, View):
     model = OnboardingStep
     object_view = True
 
@@ -80,14 +66,14 @@ class PortalStepDocumentView(PortalPage, View):
         return downloads.serve_step_document(self.object)
 
 
-class PortalCourseListView(PortalPage, TemplateView):
+class PortalCourseListView(PortalPageMixin, TemplateView):
     template_name = "portal/onboarding/courses.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**selectors.portal_courses(user=self.request.user), **kwargs)
 
 
-class PortalCourseDetailView(PortalPage, TemplateView):
+class PortalCourseDetailView(PortalPageMixin, TemplateView):
     template_name = "portal/onboarding/course_detail.html"
     model = Course
     object_view = True
@@ -105,59 +91,54 @@ class PortalCourseDetailView(PortalPage, TemplateView):
         )
 
 
-class PortalCourseEnrollView(ActionView):
+class PortalCourseEnrollView(ActionPageView):
     permission_required = "course.take"
     model = Course
 
-    def act(self, course):
-        services.course_enroll(actor=self.request.user, course=course)
-        return f"You are enrolled in “{course.title}”."
+    def perform(self, data):
+        services.course_enroll(actor=self.request.user, course=self.object)
+        return f"You are enrolled in “{self.object.title}”."
 
-    def get_redirect_url(self):
+    def get_success_url(self):
         return reverse("portal:course-detail", args=[self.object.pk])
 
 
-class PortalCourseAttemptView(PortalPage, View):
+class PortalCourseAttemptView(ActionPageView):
     """The quiz form: one radio group per question (`q<question id>` = choice id), scored on the server."""
 
     permission_required = "course.take"
     model = Course
-    object_view = True
-    http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
+    def perform(self, data):
         course = self.object
-        answers = {key[1:]: value for key, value in request.POST.items() if key.startswith("q") and key[1:].isdigit()}
-        serializer = AttemptSerializer(data={"answers": answers})
-        url = reverse("portal:course-detail", args=[course.pk])
+        post = self.request.POST
+        answers = {key[1:]: value for key, value in post.items() if key.startswith("q") and key[1:].isdigit()}
         try:
-            serializer.is_valid(raise_exception=True)
-            attempt = services.course_attempt_submit(
-                actor=request.user, course=course, answers=serializer.validated_data["answers"]
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(url)
-        except (ValidationError, DrfValidationError):
-            messages.error(request, "Those answers do not belong to this quiz. Reload the page and try again.")
-            return HttpResponseRedirect(url)
-        if attempt.passed:
-            cert = attempt.certification
-            messages.success(
-                request,
-                f"You passed with {attempt.score} %. You are certified in “{course.title}” until "
-                f"{cert.expires_on:%-d %B %Y}.",
-            )
-        else:
+            data = self.validated(AttemptSerializer, {"answers": answers})
+            attempt = services.course_attempt_submit(actor=self.request.user, course=course, answers=data["answers"])
+        except (DjangoValidationError, DrfValidationError) as exc:
+            # The details name question and choice ids the partner never saw.
+            raise DomainError("Those answers do not belong to this quiz. Reload the page and try again.") from exc
+        if not attempt.passed:
             messages.warning(
-                request,
+                self.request,
                 f"You scored {attempt.score} %; the pass mark is {course.pass_mark_percent} %. "
                 "Review the modules and try again.",
             )
-        return HttpResponseRedirect(url + "#quiz")
+            return ""
+        return (
+            f"You passed with {attempt.score} %. You are certified in “{course.title}” until "
+            f"{attempt.certification.expires_on:%-d %B %Y}."
+        )
+
+    def get_success_url(self):
+        return reverse("portal:course-detail", args=[self.object.pk]) + "#quiz"
+
+    def failed(self, exc):
+        return HttpResponseRedirect(reverse("portal:course-detail", args=[self.object.pk]))
 
 
-class PortalModuleFileView(PortalPage, View):
+class PortalModuleFileView(PortalPageMixin, View):
     model = CourseModule
     object_view = True
 
@@ -165,7 +146,7 @@ class PortalModuleFileView(PortalPage, View):
         return downloads.serve_module_file(self.object)
 
 
-class PortalResourceListView(ListPageMixin, PortalPage, TemplateView):
+class PortalResourceListView(ListPageMixin, PortalPageMixin, TemplateView):
     template_name = "portal/onboarding/resources.html"
     page_size = 24
 
@@ -174,7 +155,7 @@ class PortalResourceListView(ListPageMixin, PortalPage, TemplateView):
         return super().get_context_data(**self.list_context(result), **kwargs)
 
 
-class PortalResourceDownloadView(PortalPage, View):
+class PortalResourceDownloadView(PortalPageMixin, View):
     """Checks the audience (another tier's resource is a 404), counts the download, serves the latest version."""
 
     queryset = Resource.objects.select_related("current_version")

@@ -5,7 +5,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView, View
 
 from prm import audit
-from prm.pages import ListPageMixin, ScopedPageMixin
+from prm.pages import ActionPageView, ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import downloads, selectors, services
 from .forms import CourseForm, CourseModuleForm, QuizQuestionForm, ResourceForm, TemplateForm, TemplateStepForm
@@ -19,7 +19,6 @@ from .models import (
     Resource,
     StepOwner,
 )
-from .pages import ActionView, UploadFormMixin
 from .serializers import (
     CourseModuleSerializer,
     CourseSerializer,
@@ -30,6 +29,9 @@ from .serializers import (
 )
 
 # --- onboarding ----------------------------------------------------------------------------------------------
+
+
+FORM_TEMPLATE = "manager/onboarding/form.html"
 
 
 class OnboardingListView(ListPageMixin, ScopedPageMixin, TemplateView):
@@ -67,29 +69,30 @@ class OnboardingPlanDetailView(ScopedPageMixin, TemplateView):
         )
 
 
-class StepCompleteView(ActionView):
+class StepCompleteView(ActionPageView):
     """A vendor step done by the program's staff (partner steps are the partner's, in its portal)."""
 
     permission_required = "onboarding.complete_step"
     queryset = OnboardingStep.objects.select_related("plan")
 
-    def act(self, step):
+    def perform(self, data):
+        step = self.object
         services.onboarding_step_complete(actor=self.request.user, step=step)
         return f"“{step.title}” is done."
 
-    def get_redirect_url(self):
+    def get_success_url(self):
         return reverse("manage:onboarding-plan", args=[self.object.plan_id])
 
 
-class PlanNudgeView(ActionView):
+class PlanNudgeView(ActionPageView):
     permission_required = "onboarding.nudge"
     queryset = OnboardingPlan.objects.select_related("partner")
 
-    def act(self, plan):
-        emailed = services.onboarding_plan_nudge(actor=self.request.user, plan=plan)
+    def perform(self, data):
+        emailed = services.onboarding_plan_nudge(actor=self.request.user, plan=self.object)
         return f"Reminder sent to {emailed} partner admin{'s' if emailed != 1 else ''}."
 
-    def get_redirect_url(self):
+    def get_success_url(self):
         return reverse("manage:onboarding-plan", args=[self.object.pk])
 
 
@@ -115,7 +118,8 @@ class TemplateListView(ScopedPageMixin, TemplateView):
         return super().get_context_data(templates=templates, missing_types=missing, **kwargs)
 
 
-class TemplateCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class TemplateCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "onboarding_template.manage"
     form_class = TemplateForm
     serializer_class = OnboardingTemplateSerializer
@@ -129,7 +133,8 @@ class TemplateCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
         return reverse("manage:onboarding-templates") + f"#template-{result.pk}"
 
 
-class TemplateStepCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class TemplateStepCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "onboarding_template.manage"
     model = OnboardingTemplate
     object_view = True
@@ -156,7 +161,8 @@ class TemplateStepCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
         return reverse("manage:onboarding-templates") + f"#template-{self.object.pk}"
 
 
-class TemplateStepUpdateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class TemplateStepUpdateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "onboarding_template.manage"
     queryset = OnboardingTemplateStep.objects.select_related("template")
     object_view = True
@@ -203,7 +209,8 @@ def _audience_initial(obj) -> dict:
     }
 
 
-class CourseCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class CourseCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "course.manage"
     form_class = CourseForm
     serializer_class = CourseSerializer
@@ -217,7 +224,8 @@ class CourseCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
         return services.course_create(actor=self.request.user, data=data)
 
 
-class CourseUpdateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class CourseUpdateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "course.manage"
     model = Course
     object_view = True
@@ -257,7 +265,8 @@ class CourseDetailView(ScopedPageMixin, TemplateView):
         )
 
 
-class ModuleCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class ModuleCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "course.manage"
     model = Course
     object_view = True
@@ -284,7 +293,8 @@ class ModuleCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
         return self.object.get_absolute_url() + "#modules"
 
 
-class ModuleUpdateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class ModuleUpdateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "course.manage"
     queryset = CourseModule.objects.select_related("course")
     object_view = True
@@ -321,7 +331,8 @@ class ModuleFileView(ScopedPageMixin, View):
         return downloads.serve_module_file(self.object)
 
 
-class QuestionCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class QuestionCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "course.manage"
     model = Course
     object_view = True
@@ -368,7 +379,8 @@ class ResourceListView(ListPageMixin, ScopedPageMixin, TemplateView):
         return super().get_context_data(**self.list_context(result), **kwargs)
 
 
-class ResourceCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class ResourceCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "resource.manage"
     form_class = ResourceForm
     serializer_class = ResourceSerializer
@@ -379,7 +391,8 @@ class ResourceCreateView(ScopedPageMixin, UploadFormMixin, TemplateView):
         return services.resource_create(actor=self.request.user, data=data)
 
 
-class ResourceUpdateView(ScopedPageMixin, UploadFormMixin, TemplateView):
+class ResourceUpdateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
+    template_name = FORM_TEMPLATE
     permission_required = "resource.manage"
     model = Resource
     object_view = True

@@ -1,33 +1,20 @@
 """Partner-portal pages: the signed-in partner user's own organization, nothing else."""
 
-from django.contrib import messages
-from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 
 from prm import tenancy
 from prm.accounts import services as account_services
 from prm.accounts.forms import InviteUserForm
 from prm.accounts.models import User
 from prm.accounts.serializers import UserSerializer
-from prm.errors import DomainError
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ActionPageView, PortalPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
 
-from .models import Agreement, Partner
+from .models import Agreement
 
 
-class PortalMixin(ScopedPageMixin):
-    permission_required = "portal.partner"
-
-    def get_context_data(self, **kwargs):
-        partner = tenancy.get_visible_or_404(
-            Partner.objects.select_related("tier", "manager"), self.request.user, pk=self.request.user.partner_id
-        )
-        return super().get_context_data(partner=partner, **kwargs)
-
-
-class PortalHomeView(PortalMixin, TemplateView):
+class PortalHomeView(PortalPageMixin, TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
@@ -46,7 +33,7 @@ class PortalHomeView(PortalMixin, TemplateView):
         )
 
 
-class PortalAgreementsView(PortalMixin, TemplateView):
+class PortalAgreementsView(PortalPageMixin, TemplateView):
     template_name = "portal/agreements.html"
 
     def get_context_data(self, **kwargs):
@@ -54,7 +41,7 @@ class PortalAgreementsView(PortalMixin, TemplateView):
         return super().get_context_data(agreements=agreements, **kwargs)
 
 
-class PortalUsersView(PortalMixin, SerializerFormMixin, TemplateView):
+class PortalUsersView(PortalPageMixin, SerializerFormMixin, TemplateView):
     """The organization's users; a partner_admin invites new ones here (an email with a set-password link)."""
 
     template_name = "portal/users.html"
@@ -83,29 +70,24 @@ class PortalUsersView(PortalMixin, SerializerFormMixin, TemplateView):
         return reverse("portal:users")
 
 
-class _UserActionView(ScopedPageMixin, View):
+class _UserActionView(ActionPageView):
     permission_required = "user.manage"
     model = User
-    object_view = True
-    http_method_names = ["post"]
     action = None
-    done = ""
 
-    def post(self, request, *args, **kwargs):
-        try:
-            self.action(actor=request.user, user=self.object)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, self.done.format(user=self.object.display_name))
-        return HttpResponseRedirect(reverse("portal:users"))
+    def perform(self, data):
+        self.action(actor=self.request.user, user=self.object)
+        return self.success_message.format(user=self.object.display_name)
+
+    def get_success_url(self):
+        return reverse("portal:users")
 
 
 class UserDeactivateView(_UserActionView):
     action = staticmethod(account_services.user_deactivate)
-    done = "{user} can no longer sign in."
+    success_message = "{user} can no longer sign in."
 
 
 class UserReactivateView(_UserActionView):
     action = staticmethod(account_services.user_reactivate)
-    done = "{user} can sign in again."
+    success_message = "{user} can sign in again."

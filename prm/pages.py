@@ -3,7 +3,16 @@
 A page view derives from ScopedPageMixin and declares `permission_required`; if it shows or changes one
 object it gets it through `get_queryset()`, which tenancy scopes, so somebody else's object is a 404 before
 any role check can answer 403. Forms are validated by the same serializers as the API, and written by the
-same services."""
+same services.
+
+The page vocabulary, defined once here:
+- `ScopedPageMixin`: sign-in, the portal's own role (every page under `/manage/` requires `portal.manager`, every
+  page under `/portal/` `portal.partner`, whatever the view declares), tenancy, then `permission_required`.
+- `PortalPageMixin`: a partner-portal page, with the signed-in user's partner in the context.
+- `ActionPageView`: a POST button (POST → validate → service → message → redirect), catching the same errors
+  everywhere: a `DomainError` or a validation error is a red message, never a 500.
+- `SerializerFormMixin`: a form page validated by the API's serializer and written by the API's service.
+- `errors_as_messages()`: any validation or domain error as the sentences a user reads, each message once."""
 
 from __future__ import annotations
 
@@ -15,9 +24,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.forms.forms import NON_FIELD_ERRORS
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
-from django.views.generic import TemplateView
+from django.utils.functional import SimpleLazyObject
+from django.views.generic import TemplateView, View
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from prm import tenancy
@@ -25,9 +36,15 @@ from prm.errors import DomainError
 from prm.filters import without_empty
 from prm.permissions import has_perm
 
+#: The role a whole portal requires, by URL namespace. A view both portals mount (a deal's comment, win and lose
+#: buttons) is staff-only under `/manage/` and partner-only under `/portal/` without declaring anything.
+PORTAL_PERMISSIONS = {"manage": "portal.manager", "portal": "portal.partner"}
+
 
 class ScopedPageMixin(AccessMixin):
     permission_required: str = ""
+    #: The portal's own permission; by default the one of the URL namespace the page is mounted in.
+    portal_permission: str | None = None
     model: type[models.Model] | None = None
     queryset: models.QuerySet | None = None
     pk_url_kwarg = "pk"
@@ -41,9 +58,18 @@ class ScopedPageMixin(AccessMixin):
             raise PermissionDenied
         if self.object_view:
             self.object = self.get_object()  # 404 first: never tell a stranger the object exists
+        portal_permission = self.get_portal_permission()
+        if portal_permission and not has_perm(request.user, portal_permission):
+            raise PermissionDenied("This portal is not for your role.")
         if not self.permission_required or not has_perm(request.user, self.permission_required):
             raise PermissionDenied("Your role cannot open this page.")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_portal_permission(self) -> str | None:
+        if self.portal_permission:
+            return self.portal_permission
+        match = getattr(self.request, "resolver_match", None)
+        return PORTAL_PERMISSIONS.get(match.namespace) if match else None
 
     def get_queryset(self) -> models.QuerySet:
         queryset = self.queryset if self.queryset is not None else self.model._default_manager.all()
@@ -57,6 +83,82 @@ class ScopedPageMixin(AccessMixin):
             self.request.user,
             pk=self.kwargs[self.pk_url_kwarg],
         )
+
+
+NON_FIELD_KEYS = frozenset({"non_field_errors", "__all__", NON_FIELD_ERRORS})
+
+
+def error_items(exc_or_detail, labels: dict[str, str] | None = None) -> list[tuple[str | None, str]]:
+    """(field, message) pairs of a DRF or Django ValidationError, a DomainError or a serializer's `.errors`, each
+    pair once, in order. `field` is None for errors of the whole form. Nested errors (a list of rows) are
+    reported under their outer field: a user fixes the field, not an index in a JSON body."""
+    if isinstance(exc_or_detail, DomainError):
+        return [(None, exc_or_detail.message)]
+    if isinstance(exc_or_detail, DrfValidationError):
+        detail = exc_or_detail.detail
+    elif isinstance(exc_or_detail, DjangoValidationError):
+        detail = exc_or_detail.message_dict if hasattr(exc_or_detail, "error_dict") else exc_or_detail.messages
+    else:
+        detail = exc_or_detail
+    items: list[tuple[str | None, str]] = []
+
+    def walk(field: str | None, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(field if field is not None or key in NON_FIELD_KEYS else str(key), inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(field, inner)
+        else:
+            text = str(value).strip()
+            if text and (field, text) not in items:
+                items.append((field, text))
+
+    walk(None, detail)
+    return items
+
+
+def field_label(field: str, labels: dict[str, str] | None = None) -> str:
+    """The name a user knows a field by: the form's label when there is one, else "customer_name" → "Customer name"."""
+    if labels and labels.get(field):
+        return str(labels[field])
+    return field.replace("_", " ").strip().capitalize()
+
+
+def errors_as_messages(exc_or_detail, labels: dict[str, str] | None = None) -> list[str]:
+    """Any validation or domain error as user-facing sentences ("Reason: This field may not be blank."), each
+    message once even when the serializer, the model and the service all said it."""
+    messages_: list[str] = []
+    for field, text in error_items(exc_or_detail, labels):
+        message = text if field is None else f"{field_label(field, labels)}: {text}"
+        if message not in messages_:
+            messages_.append(message)
+    return messages_
+
+
+PAGE_ERRORS = (DrfValidationError, DjangoValidationError, DomainError)
+
+
+def post_to_data(post, form_class, files=None) -> dict[str, Any]:
+    """A form's POST as the data its serializer takes: only the form's fields, so a page can never write what its
+    form does not show; a multi-select is always a list (none selected is an empty list), an unticked checkbox
+    is False, a file comes from `files`, and an empty optional number is left out rather than sent as ""."""
+    from django import forms
+
+    data: dict[str, Any] = {}
+    for name, field in form_class.base_fields.items():
+        if isinstance(field, forms.FileField):
+            if files is not None and files.get(name):
+                data[name] = files[name]
+        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[name] = post.getlist(name)
+        elif isinstance(field, forms.BooleanField):
+            data[name] = name in post and post.get(name) not in ("", "false", "False", "0", "off")
+        elif name in post:
+            if post[name] == "" and isinstance(field, forms.IntegerField | forms.DecimalField) and not field.required:
+                continue
+            data[name] = post[name]
+    return data
 
 
 class SerializerFormMixin:
@@ -90,33 +192,15 @@ class SerializerFormMixin:
         try:
             serializer.is_valid(raise_exception=True)
             result = self.perform(serializer.validated_data)
-        except DrfValidationError as exc:
-            _add_errors(form, exc.detail)
-        except DjangoValidationError as exc:
-            _add_errors(form, exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except PAGE_ERRORS as exc:
+            add_form_errors(form, exc)
         else:
             messages.success(request, self.success_message)
             return HttpResponseRedirect(self.get_success_url(result))
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_serializer_data(self, post):
-        """Only the form's fields, so a page can never write what its form does not show."""
-        form_fields = self.form_class.base_fields.keys()
-        data = {}
-        for name in form_fields:
-            if name in post:
-                values = post.getlist(name)
-                data[name] = values if len(values) > 1 else values[0]
-            else:
-                data[name] = False if self._is_checkbox(name) else None
-        return {k: v for k, v in data.items() if v is not None}
-
-    def _is_checkbox(self, name: str) -> bool:
-        from django import forms
-
-        return isinstance(self.form_class.base_fields[name], forms.BooleanField)
+        return post_to_data(post, self.form_class, files=self.request.FILES)
 
     def perform(self, data: dict[str, Any]):
         raise NotImplementedError
@@ -125,16 +209,97 @@ class SerializerFormMixin:
         return result.get_absolute_url()
 
 
-def _add_errors(form, detail) -> None:
-    for field, errors in detail.items() if isinstance(detail, dict) else [("__all__", detail)]:
-        errors = errors if isinstance(errors, list) else [errors]
+def add_form_errors(form, exc) -> None:
+    """Put the serializer's or service's errors on the form: on the field when the form shows it, else at the top
+    with the field's label. A message the form itself already shows (its own "This field is required.") is not
+    added a second time."""
+    labels = {name: field.label for name, field in form.fields.items()}
+    for field, text in error_items(exc):
         target = field if field in form.fields else None
+        shown = [str(e) for e in form.errors.get(target or NON_FIELD_ERRORS, [])]
+        if target is None and field is not None:
+            text = f"{field_label(field, labels)}: {text}"
         if target:
             widget = form.fields[target].widget
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        for error in errors:
-            text = str(error) if target or field in ("__all__", "non_field_errors") else f"{field}: {error}"
+        if text not in shown:
             form.add_error(target, text)
+
+
+class ActionPageView(ScopedPageMixin, View):
+    """A POST button on one object (or none: `object_view = False`): validate with `serializer_class` (the API's),
+    call the service in `perform(data)`, say what happened, go back. Subclasses declare `permission_required`,
+    implement `perform()` and `get_success_url()`. A validation or domain error is a red message per problem
+    (each once), a 409 or 403 of the API is a banner here, never a 500.
+
+    `perform()` returns the success message, or None to use `success_message` (formatted with `obj`)."""
+
+    object_view = True
+    http_method_names = ["post"]
+    serializer_class = None
+    success_message = ""
+    #: Put before every error message ("Not rejected: …").
+    error_prefix = ""
+
+    def get_serializer_data(self):
+        return self.request.POST
+
+    def validated(self, serializer_class=None, data=None) -> dict[str, Any]:
+        """The serializer's validated data; raises DRF's ValidationError, which `post()` turns into messages."""
+        serializer_class = serializer_class or self.serializer_class
+        serializer = serializer_class(
+            data=self.get_serializer_data() if data is None else data, context={"request": self.request}
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def post(self, request, *args, **kwargs):
+        try:
+            data = self.validated() if self.serializer_class is not None else {}
+            text = self.perform(data)
+        except PAGE_ERRORS as exc:
+            for message in errors_as_messages(exc):
+                messages.error(request, f"{self.error_prefix}{message}")
+            return self.failed(exc)
+        text = text if text is not None else self.success_message.format(obj=getattr(self, "object", None))
+        if text:
+            messages.success(request, text)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def failed(self, exc) -> HttpResponse:
+        return HttpResponseRedirect(self.get_success_url())
+
+    def perform(self, data: dict[str, Any]) -> str | None:
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:
+        raise NotImplementedError
+
+
+class PortalPageMixin(ScopedPageMixin):
+    """A partner-portal page: partner roles only, with the user's own organization as `partner` in the context."""
+
+    portal_permission = "portal.partner"
+    permission_required = "portal.partner"
+
+    def get_context_data(self, **kwargs):
+        from partners.models import Partner
+
+        user = self.request.user
+        # Lazy: a page whose template never shows the partner pays no query for it.
+        partner = SimpleLazyObject(
+            lambda: tenancy.get_visible_or_404(
+                Partner.objects.select_related("tier", "manager"), user, pk=user.partner_id
+            )
+        )
+        return super().get_context_data(partner=partner, **kwargs)
+
+
+class ManagerPageMixin(ScopedPageMixin):
+    """A manager-portal page: staff roles only, wherever it is mounted."""
+
+    portal_permission = "portal.manager"
+    permission_required = "portal.manager"
 
 
 class ListPageMixin:
@@ -171,11 +336,10 @@ class ListPageMixin:
         }
 
 
-class ComingSoonView(ScopedPageMixin, TemplateView):
+class ComingSoonView(ManagerPageMixin, TemplateView):
     """A lifecycle area that a later release fills. Named so the navigation is whole from day one."""
 
     template_name = "coming_soon.html"
-    permission_required = "portal.manager"
     area = ""
     blurb = ""
 

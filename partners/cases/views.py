@@ -2,18 +2,12 @@
 page (thread with internal notes, status actions, resolution, history). Partner portal: its own cases, a
 form to open one, the case page (thread without internal notes, withdraw). Writes go through the services."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
-from django.views.generic import TemplateView, View
-from rest_framework.exceptions import ValidationError as DrfValidationError
+from django.views.generic import TemplateView
 
-from prm.errors import DomainError
-from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
+from prm.pages import ActionPageView, ListPageMixin, PortalPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from ..models import Case, CaseKind, CaseStatus
-from ..portal_views import PortalMixin
 from . import selectors, services
 from .forms import ManagerCaseForm, MessageForm, PortalCaseForm, ResolutionForm
 from .serializers import AssignSerializer, CaseMessageSerializer, CaseSerializer, CloseSerializer, ResolutionSerializer
@@ -33,46 +27,21 @@ class _CaseListMixin(ListPageMixin):
         )
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, DrfValidationError):
-        detail = exc.detail
-        values = detail.values() if isinstance(detail, dict) else [detail]
-        return " ".join(str(e) for errors in values for e in (errors if isinstance(errors, list) else [errors]))
-    if isinstance(exc, DjangoValidationError):
-        return " ".join(exc.messages)
-    return exc.message
-
-
-class _CaseActionView(ScopedPageMixin, View):
-    """POST only: one action on one case (looked up through tenancy first), then back to the case page."""
+class _CaseActionView(ActionPageView):
+    """POST only: one action on one case (looked up through tenancy first), then back to the case page of the
+    portal it was posted from. `perform()` returns what happened."""
 
     queryset = CASE_QUERYSET
-    object_view = True
-    http_method_names = ["post"]
     namespace = "manage"
     permission_required = "portal.manager"
 
-    def post(self, request, *args, **kwargs):
-        try:
-            text = self.run()
-        except (DomainError, DjangoValidationError, DrfValidationError) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, text)
-        return HttpResponseRedirect(reverse(f"{self.namespace}:case-detail", args=[self.object.pk]))
-
-    def valid(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.POST, context={"request": self.request})
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def run(self) -> str:
-        raise NotImplementedError
+    def get_success_url(self):
+        return reverse(f"{self.namespace}:case-detail", args=[self.object.pk])
 
 
 class _MessageRun:
-    def run(self) -> str:
-        data = self.valid(CaseMessageSerializer)
+    def perform(self, data) -> str:
+        data = self.validated(CaseMessageSerializer)
         message = services.case_message_post(
             actor=self.request.user, case=self.object, body=data["body"], internal=data.get("internal", False)
         )
@@ -129,28 +98,28 @@ class CaseDetailView(ScopedPageMixin, TemplateView):
 
 
 class CaseReviewView(_CaseActionView):
-    def run(self):
+    def perform(self, data):
         services.case_review(actor=self.request.user, case=self.object)
         return "Case in review: the partner can see that someone is on it."
 
 
 class CaseResolveView(_CaseActionView):
-    def run(self):
-        data = self.valid(ResolutionSerializer)
+    def perform(self, data):
+        data = self.validated(ResolutionSerializer)
         services.case_resolve(actor=self.request.user, case=self.object, resolution=data["resolution"])
         return "Case resolved: the partner sees the resolution."
 
 
 class CaseCloseView(_CaseActionView):
-    def run(self):
-        data = self.valid(CloseSerializer)
+    def perform(self, data):
+        data = self.validated(CloseSerializer)
         services.case_close(actor=self.request.user, case=self.object, reason=data["reason"])
         return "Case closed."
 
 
 class CaseAssignView(_CaseActionView):
-    def run(self):
-        data = self.valid(AssignSerializer)
+    def perform(self, data):
+        data = self.validated(AssignSerializer)
         case = services.case_assign(actor=self.request.user, case=self.object, owner=data["owner"])
         return f"Case assigned to {case.owner.display_name}."
 
@@ -162,12 +131,12 @@ class CaseMessageView(_MessageRun, _CaseActionView):
 # --- partner portal ------------------------------------------------------------------------------------------
 
 
-class PortalCaseListView(_CaseListMixin, PortalMixin, TemplateView):
+class PortalCaseListView(_CaseListMixin, PortalPageMixin, TemplateView):
     template_name = "portal/cases/list.html"
     partial_template = "portal/cases/_table.html"
 
 
-class PortalCaseOpenView(SerializerFormMixin, PortalMixin, TemplateView):
+class PortalCaseOpenView(SerializerFormMixin, PortalPageMixin, TemplateView):
     template_name = "portal/cases/open.html"
     form_class = PortalCaseForm
     serializer_class = CaseSerializer
@@ -186,7 +155,7 @@ class PortalCaseOpenView(SerializerFormMixin, PortalMixin, TemplateView):
         return reverse("portal:case-detail", args=[result.pk])
 
 
-class PortalCaseDetailView(PortalMixin, TemplateView):
+class PortalCaseDetailView(PortalPageMixin, TemplateView):
     template_name = "portal/cases/detail.html"
     queryset = CASE_QUERYSET
     object_view = True
@@ -209,7 +178,7 @@ class PortalCaseMessageView(_MessageRun, _PortalCaseActionView):
 
 
 class PortalCaseCloseView(_PortalCaseActionView):
-    def run(self):
-        data = self.valid(CloseSerializer)
+    def perform(self, data):
+        data = self.validated(CloseSerializer)
         services.case_close(actor=self.request.user, case=self.object, reason=data["reason"])
         return "Case withdrawn."

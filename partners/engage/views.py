@@ -5,11 +5,10 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import PortalPageMixin, ScopedPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
 
 from ..models import NPS_QUESTION, Announcement, Survey
-from ..portal_views import PortalMixin
 from . import selectors, services
 from .forms import AnnouncementForm, SurveyForm, SurveyResponseForm
 from .serializers import AnnouncementSerializer, SurveyResponseSerializer, SurveySerializer
@@ -27,15 +26,7 @@ class AnnouncementListView(ScopedPageMixin, TemplateView):
         )
 
 
-class _MultiValueFormMixin(SerializerFormMixin):
-    def get_serializer_data(self, post):
-        data = super().get_serializer_data(post)
-        for name in self.form_class.MULTI:
-            data[name] = post.getlist(name)
-        return data
-
-
-class AnnouncementCreateView(ScopedPageMixin, _MultiValueFormMixin, TemplateView):
+class AnnouncementCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):
     template_name = "manager/engage/announcement_form.html"
     permission_required = "announcement.manage"
     form_class = AnnouncementForm
@@ -79,14 +70,14 @@ class AnnouncementUpdateView(AnnouncementCreateView):
 # --- partner portal: announcements ---------------------------------------------------------------------------
 
 
-class PortalAnnouncementListView(PortalMixin, TemplateView):
+class PortalAnnouncementListView(PortalPageMixin, TemplateView):
     template_name = "portal/engage/announcement_list.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(announcements=selectors.announcements_for(user=self.request.user), **kwargs)
 
 
-class PortalAnnouncementDetailView(PortalMixin, TemplateView):
+class PortalAnnouncementDetailView(PortalPageMixin, TemplateView):
     """Opening an announcement marks it read for the user (a read receipt, once)."""
 
     template_name = "portal/engage/announcement_detail.html"
@@ -153,7 +144,7 @@ class SurveyResultsView(ScopedPageMixin, TemplateView):
 # --- partner portal: surveys ---------------------------------------------------------------------------------
 
 
-class PortalSurveysView(PortalMixin, TemplateView):
+class PortalSurveysView(PortalPageMixin, TemplateView):
     template_name = "portal/engage/surveys.html"
 
     def get_context_data(self, **kwargs):

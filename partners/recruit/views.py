@@ -2,17 +2,21 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.views.generic import TemplateView, View
-from rest_framework.exceptions import ValidationError as DrfValidationError
+from django.views.generic import TemplateView
 
 from prm import audit
 from prm.api.throttling import ApplyThrottle
-from prm.errors import DomainError
-from prm.pages import ListPageMixin, ScopedPageMixin, SerializerFormMixin
+from prm.pages import (
+    PAGE_ERRORS,
+    ActionPageView,
+    ListPageMixin,
+    ScopedPageMixin,
+    SerializerFormMixin,
+    errors_as_messages,
+)
 from prm.permissions import has_perm
 
 from ..models import APPLICATION_STATES, Application, ApplicationStatus, CustomerSegment, Region, ScreeningCriterion
@@ -53,9 +57,7 @@ class ApplyView(SerializerFormMixin, TemplateView):
 
     def get_serializer_data(self, post):
         data = super().get_serializer_data(post)
-        for name in ApplicationForm.MULTI:  # one ticked box is still a list
-            data[name] = post.getlist(name)
-        return {k: v for k, v in data.items() if v != ""}  # an empty optional number is "not given"
+        return {k: v for k, v in data.items() if v != ""}  # an empty optional field is "not given"
 
     def perform(self, data):
         actor = self.request.user if self.request.user.is_authenticated else None
@@ -134,66 +136,41 @@ class ApplicationDetailView(ScopedPageMixin, TemplateView):
             services.application_score(
                 actor=request.user, application=self.object, scores=serializer.validated_data["scores"]
             )
-        except (DrfValidationError, DjangoValidationError, DomainError) as exc:
-            messages.error(request, _error_text(exc))
+        except PAGE_ERRORS as exc:
+            for message in errors_as_messages(exc):
+                messages.error(request, message)
             return render(request, self.template_name, self.get_context_data(), status=400)
         messages.success(request, "Scores saved.")
         return HttpResponseRedirect(reverse("manage:application-detail", args=[self.object.pk]))
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    detail = exc.detail if isinstance(exc, DrfValidationError) else getattr(exc, "message_dict", exc.messages)
-
-    def flatten(value):
-        if isinstance(value, dict):
-            return [m for v in value.values() for m in flatten(v)]
-        if isinstance(value, list):
-            return [m for v in value for m in flatten(v)]
-        return [str(value)]
-
-    return " ".join(flatten(detail))
-
-
-class _DecisionView(ScopedPageMixin, View):
+class _DecisionView(ActionPageView):
     permission_required = "application.decide"
     model = Application
-    object_view = True
-    http_method_names = ["post"]
 
-    def back(self):
-        return HttpResponseRedirect(reverse("manage:application-detail", args=[self.object.pk]))
+    def get_success_url(self):
+        return reverse("manage:application-detail", args=[self.object.pk])
 
 
 class ApplicationApproveView(_DecisionView):
-    def post(self, request, *args, **kwargs):
-        try:
-            application = services.application_approve(actor=request.user, application=self.object)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                f"Approved: {application.partner.name} is a partner now; {application.contact_email} "
-                "has been invited to set a password.",
-            )
-        return self.back()
+    def perform(self, data):
+        application = services.application_approve(actor=self.request.user, application=self.object)
+        return (
+            f"Approved: {application.partner.name} is a partner now; {application.contact_email} "
+            "has been invited to set a password."
+        )
 
 
 class ApplicationRejectView(_DecisionView):
-    def post(self, request, *args, **kwargs):
-        serializer = RejectSerializer(data={"reason": request.POST.get("reason", "")})
-        try:
-            serializer.is_valid(raise_exception=True)
-            services.application_reject(
-                actor=request.user, application=self.object, reason=serializer.validated_data["reason"]
-            )
-        except (DrfValidationError, DjangoValidationError, DomainError) as exc:
-            messages.error(request, f"Not rejected: {_error_text(exc)}")
-        else:
-            messages.success(request, f"Rejected; {self.object.contact_email} has been told why.")
-        return self.back()
+    serializer_class = RejectSerializer
+    error_prefix = "Not rejected: "
+
+    def get_serializer_data(self):
+        return {"reason": self.request.POST.get("reason", "")}
+
+    def perform(self, data):
+        services.application_reject(actor=self.request.user, application=self.object, reason=data["reason"])
+        return f"Rejected; {self.object.contact_email} has been told why."
 
 
 class CriterionListView(ScopedPageMixin, TemplateView):

@@ -8,8 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from prm.api.authentication import token_expires_at
 from prm.api.throttling import LoginThrottle, PasswordResetEmailThrottle, PasswordResetThrottle
-from prm.errors import DomainError
-from prm.pages import ScopedPageMixin, SerializerFormMixin
+from prm.pages import ActionPageView, ScopedPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
 
 from . import services
@@ -107,12 +106,10 @@ class ApiKeysView(ScopedPageMixin, SerializerFormMixin, TemplateView):
         return reverse("account:api-keys")
 
 
-class ApiKeyRevokeView(ScopedPageMixin, View):
+class ApiKeyRevokeView(ActionPageView):
     permission_required = "apikey.manage"
     model = ApiKey
-    object_view = True
     pk_url_kwarg = "prefix"
-    http_method_names = ["post"]
 
     def get_queryset(self):
         return super().get_queryset().filter(owner=self.request.user)
@@ -122,13 +119,12 @@ class ApiKeyRevokeView(ScopedPageMixin, View):
 
         return tenancy.get_visible_or_404(self.get_queryset(), self.request.user, prefix=self.kwargs["prefix"])
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.api_key_revoke(actor=request.user, api_key=self.object)
-            messages.success(request, f"API key “{self.object.name}” revoked.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("account:api-keys"))
+    def perform(self, data):
+        services.api_key_revoke(actor=self.request.user, api_key=self.object)
+        return f"API key “{self.object.name}” revoked."
+
+    def get_success_url(self):
+        return reverse("account:api-keys")
 
 
 class TokenRevokeView(ScopedPageMixin, View):
