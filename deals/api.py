@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, pagination, serializers, status, viewsets
+from rest_framework import pagination, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prm import tenancy
 from prm.api.throttling import UserThrottle
-from prm.api.viewsets import HistoryMixin, ScopedViewSetMixin
+from prm.api.viewsets import HistoryMixin, ScopedCreateListRetrieveViewSet
 
 from . import lead_services, selectors, services
 from .conflicts import discloses_conflicts, find_conflicts
@@ -52,16 +52,6 @@ class DealCursorPagination(pagination.CursorPagination):
     ordering = "-id"
 
 
-class _CreateListRetrieve(
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    pass
-
-
 BulkResultSerializer = inline_serializer(
     "DealBulkResult",
     {
@@ -71,7 +61,7 @@ BulkResultSerializer = inline_serializer(
 )
 
 
-class DealViewSet(HistoryMixin, _CreateListRetrieve):
+class DealViewSet(HistoryMixin, ScopedCreateListRetrieveViewSet):
     queryset = Deal.objects.select_related("partner")
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
@@ -218,7 +208,7 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-class LeadViewSet(HistoryMixin, _CreateListRetrieve):
+class LeadViewSet(HistoryMixin, ScopedCreateListRetrieveViewSet):
     queryset = Lead.objects.select_related("partner", "converted_deal")
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
@@ -272,7 +262,7 @@ class LeadViewSet(HistoryMixin, _CreateListRetrieve):
         return Response(DealSerializer(deal, context=self.get_serializer_context()).data, status=201)
 
 
-class ExchangeRateViewSet(_CreateListRetrieve):
+class ExchangeRateViewSet(ScopedCreateListRetrieveViewSet):
     """Rates into the program currency (settings.PRM_PROGRAM_CURRENCY); a program admin sets them."""
 
     queryset = ExchangeRate.objects.all()

@@ -2,11 +2,11 @@
 `open → in_review → resolved | closed`. `…/{id}/messages/` is the thread (internal notes: staff only)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prm.api.viewsets import HistoryMixin, ScopedViewSetMixin
+from prm.api.viewsets import HistoryMixin, ScopedCreateListRetrieveViewSet
 
 from ..models import Case
 from . import selectors, services
@@ -16,11 +16,7 @@ from .serializers import AssignSerializer, CaseMessageSerializer, CaseSerializer
 
 class CaseViewSet(
     HistoryMixin,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    ScopedCreateListRetrieveViewSet,
 ):
     queryset = selectors.with_finished(Case.objects.select_related("partner", "owner", "opened_by"))
     serializer_class = CaseSerializer

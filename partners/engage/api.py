@@ -1,11 +1,11 @@
 """`/api/v1/announcements/`, `/api/v1/surveys/`, `/api/v1/survey-responses/`."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prm.api.viewsets import HistoryMixin, ScopedModelViewSet, ScopedViewSetMixin
+from prm.api.viewsets import HistoryMixin, ScopedCreateListRetrieveViewSet, ScopedModelViewSet
 
 from ..models import Announcement, Survey, SurveyResponse
 from . import selectors, services
@@ -84,11 +84,7 @@ class SurveyViewSet(HistoryMixin, ScopedModelViewSet):
 
 
 class SurveyResponseViewSet(
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    ScopedCreateListRetrieveViewSet,
 ):
     """Partner users answer; each sees only its own organization's answers, staff see all of them."""
 

@@ -2,12 +2,12 @@
 
 from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prm.api.throttling import ApplyThrottle
-from prm.api.viewsets import HistoryMixin, ScopedModelViewSet, ScopedViewSetMixin
+from prm.api.viewsets import HistoryMixin, ScopedCreateListRetrieveViewSet, ScopedModelViewSet
 from prm.permissions import PUBLIC
 
 from ..models import Application, ApplicationScore, ScreeningCriterion
@@ -25,11 +25,7 @@ from .serializers import (
 
 class ApplicationViewSet(
     HistoryMixin,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    ScopedCreateListRetrieveViewSet,
 ):
     """Partner applications. `POST` needs no sign-in (throttled per client address); an identical
     resubmission (same contact email and domain while the first is open) answers 200 with the open

@@ -1,12 +1,12 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prm.api.throttling import LoginThrottle
-from prm.api.viewsets import HistoryMixin, ScopedModelViewSet, ScopedViewSetMixin
+from prm.api.viewsets import HistoryMixin, ScopedModelViewSet, ScopedReadOnlyViewSet
 from prm.permissions import AUTHENTICATED, PUBLIC
 
 from . import services
@@ -94,7 +94,7 @@ class UserViewSet(HistoryMixin, ScopedModelViewSet):
         return Response(UserSerializer(user, context=self.get_serializer_context()).data)
 
 
-class ApiKeyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApiKeyViewSet(ScopedReadOnlyViewSet):
     """The caller's own API keys. The secret is returned once, by create."""
 
     queryset = ApiKey.objects.select_related("owner")

@@ -5,6 +5,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from prm import audit, tenancy
@@ -14,10 +15,24 @@ from .serializers import AuditEntrySerializer
 
 
 class ScopedViewSetMixin(IdempotentMixin):
+    """Tenancy applied where a concrete viewset cannot skip it (NetBox's `initial()`): the declared `queryset` is
+    scoped to the caller once it is authenticated and before any permission check looks an object up, so the
+    default `get_queryset()` and every action built on it see only the caller's rows. A viewset that replaces
+    `get_queryset()` (a selector, another model) is scoped again in `filter_queryset()`, the step that both the list
+    and the detail lookup (`get_object()`) go through."""
+
     action_permissions: dict[str, str] = {}
 
-    def get_queryset(self) -> models.QuerySet:
-        return tenancy.scope(super().get_queryset(), self.request.user)
+    def initial(self, request, *args, **kwargs):
+        queryset = type(self).queryset
+        if queryset is not None:
+            self.queryset = tenancy.scope(queryset.all(), request.user)
+        super().initial(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        if type(self).get_queryset is not GenericAPIView.get_queryset:
+            queryset = tenancy.scope(queryset, self.request.user)
+        return super().filter_queryset(queryset)
 
     def get_object(self):
         # Cached: check_permissions below already looked the object up.
@@ -35,6 +50,17 @@ class ScopedViewSetMixin(IdempotentMixin):
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class ScopedCreateListRetrieveViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Create, list and read: records that change only through their own actions (a deal's approve, a case's
+    close), never by PUT/PATCH."""
 
 
 class ScopedModelViewSet(
