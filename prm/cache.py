@@ -19,7 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +114,13 @@ class FailOpenRedisCache(RedisCache):
 
 
 def _timeouts() -> dict[str, Any]:
-    return {"socket_connect_timeout": SOCKET_TIMEOUT, "socket_timeout": SOCKET_TIMEOUT, "retry_on_timeout": False}
+    # redis-py retries a failed command 3 times with exponential backoff by default (seconds, during an outage);
+    # one immediate retry is enough to replace a pooled connection that a Redis restart closed.
+    return {
+        "socket_connect_timeout": SOCKET_TIMEOUT,
+        "socket_timeout": SOCKET_TIMEOUT,
+        "retry": Retry(NoBackoff(), 1),
+    }
 
 
 def _redis_db(url: str) -> tuple[str, int]:
