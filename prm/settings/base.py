@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "prm.filters.SortFilter",  # ?ordering= takes the names of the list's declared Sorts
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prm.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "prm.api.throttling.AnonThrottle",
         "prm.api.throttling.UserThrottle",
