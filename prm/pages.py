@@ -88,7 +88,7 @@ class ScopedPageMixin(AccessMixin):
 NON_FIELD_KEYS = frozenset({"non_field_errors", "__all__", NON_FIELD_ERRORS})
 
 
-def error_items(exc_or_detail, labels: dict[str, str] | None = None) -> list[tuple[str | None, str]]:
+def error_items(exc_or_detail) -> list[tuple[str | None, str]]:
     """(field, message) pairs of a DRF or Django ValidationError, a DomainError or a serializer's `.errors`, each
     pair once, in order. `field` is None for errors of the whole form. Nested errors (a list of rows) are
     reported under their outer field: a user fixes the field, not an index in a JSON body."""
@@ -129,7 +129,7 @@ def errors_as_messages(exc_or_detail, labels: dict[str, str] | None = None) -> l
     """Any validation or domain error as user-facing sentences ("Reason: This field may not be blank."), each
     message once even when the serializer, the model and the service all said it."""
     messages_: list[str] = []
-    for field, text in error_items(exc_or_detail, labels):
+    for field, text in error_items(exc_or_detail):
         message = text if field is None else f"{field_label(field, labels)}: {text}"
         if message not in messages_:
             messages_.append(message)

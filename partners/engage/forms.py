@@ -35,8 +35,6 @@ class AnnouncementForm(StyledForm):
         help_text="Ctrl/Cmd-click to choose several.",
     )
 
-    MULTI = ("audience_tiers", "audience_partner_types", "audience_countries")
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["audience_tiers"].queryset = tenancy.scope(

@@ -48,8 +48,6 @@ class ApplicationForm(StyledForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    MULTI = ("customer_segments", "regions_covered")
-
 
 class CriterionForm(StyledForm):
     name = forms.CharField(max_length=60)
