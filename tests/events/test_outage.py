@@ -29,7 +29,7 @@ BROKER = f"redis://127.0.0.1:{PORT}/0"
 
 
 @pytest.fixture
-def broker_redis(tmp_path):
+def broker_redis(tmp_path, monkeypatch):
     """Its own redis-server as the Celery broker, with the project's Celery settings (no result backend, bounded
     publish retries) and eager mode off, as in production. Yields a function that stops that Redis."""
     if shutil.which("redis-server") is None:
@@ -55,6 +55,8 @@ def broker_redis(tmp_path):
             time.sleep(0.05)
 
     saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it): point both here.
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
     celery_app.conf.update(broker_url=BROKER, result_backend=settings.CELERY_RESULT_BACKEND, task_always_eager=False)
     _forget_connections()
     try:
@@ -62,6 +64,7 @@ def broker_redis(tmp_path):
     finally:
         stop()
         celery_app.conf.update(saved)
+        monkeypatch.undo()
         _forget_connections()
 
 
