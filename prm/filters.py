@@ -128,8 +128,8 @@ class FilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, actor: User | None = None):
         super().__init__(without_empty(data), queryset, request=request, prefix=prefix)
         self.actor = actor if actor is not None else getattr(request, "user", None)
-        for name, filter_ in self.filters.items():
-            self._bound(name, filter_)
+        for filter_ in self.filters.values():
+            self._bound(filter_)
             if isinstance(filter_, QuerySetRequestMixin) and filter_.queryset is not None:
                 filter_.queryset = self._scoped(filter_.queryset)
 
@@ -138,7 +138,7 @@ class FilterSet(django_filters.FilterSet):
             return queryset(self.actor)
         return tenancy.scope(queryset.all(), self.actor)
 
-    def _bound(self, name: str, filter_: django_filters.Filter) -> None:
+    def _bound(self, filter_: django_filters.Filter) -> None:
         if filter_.field_class in _BOUNDED_FIELDS:
             filter_.field_class = _BOUNDED_FIELDS[filter_.field_class]
         if isinstance(filter_, django_filters.DateFilter):
