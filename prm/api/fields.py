@@ -18,7 +18,7 @@ class CountryField(_CountryField):
     """A country as its ISO code or English name. Anything but a string (`[]`, `{}`, `0`, `false`) is a 400 like
     every other wrong type: django-countries reads a falsy value as "no country" and would store it blank."""
 
-    default_error_messages = {"invalid_type": "Expected a country code as a string, e.g. \"DE\"."}
+    default_error_messages = {"invalid_type": 'Expected a country code as a string, e.g. "DE".'}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
