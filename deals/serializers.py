@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Partner
-from prm.api.fields import CountryField, ScopedPrimaryKeyRelatedField
+from prm.api.fields import CountryField, IdField, ScopedPrimaryKeyRelatedField
 from prm.money import check_currency
 
 from . import services
@@ -158,7 +158,7 @@ class WinSerializer(serializers.Serializer):
 
 class BulkDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
-    deals = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+    deals = serializers.ListField(child=IdField(), min_length=1, max_length=200)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 

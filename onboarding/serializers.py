@@ -8,7 +8,7 @@ from django_countries import countries
 from rest_framework import serializers
 
 from partners.models import PartnerType, Tier
-from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.api.fields import IdField, ScopedPrimaryKeyRelatedField
 from prm.audience import unpack_codes
 from prm.permissions import has_perm
 
@@ -295,9 +295,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
 
 class AttemptSerializer(serializers.Serializer):
-    answers = serializers.DictField(
-        child=serializers.IntegerField(), allow_empty=True, help_text="{question id: chosen choice id}"
-    )
+    answers = serializers.DictField(child=IdField(), allow_empty=True, help_text="{question id: chosen choice id}")
 
 
 class AttemptResultSerializer(serializers.Serializer):

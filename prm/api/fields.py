@@ -24,3 +24,17 @@ class CountryField(_CountryField):
         if not isinstance(data, str):
             self.fail("invalid_type")
         return super().to_internal_value(data)
+
+
+#: The largest id a bigint primary key holds (PostgreSQL and SQLite both store 64-bit integers).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """An object id in a request body: a positive 64-bit integer, so a bigger number is a 400 with a message, never
+    an OverflowError from the database driver (a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)

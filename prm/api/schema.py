@@ -9,6 +9,7 @@ are the ones `prm.api.exceptions.exception_handler` sends. And a list is documen
 from __future__ import annotations
 
 from drf_spectacular import openapi
+from rest_framework.fields import empty
 
 ERROR_BODY = {
     "type": "object",
@@ -53,6 +54,23 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in WRITE_METHODS:
             codes += ["409", "422"]
         return sorted(codes)
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A blank URL or email (`blank=True` on the model) is sent as "", which no `uri`/`email` format accepts. DRF
+        # drops `allow_blank` from a read-only model field, so a read-only one is taken as possibly blank too.
+        blank = getattr(field, "allow_blank", False) or field.read_only
+        if blank and schema.get("format") in ("uri", "email"):
+            schema = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+        return schema
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        # `source="tier.name", read_only=True, default=None`: the field is null when the relation is empty (a partner
+        # without a tier), so the schema must say it may be null.
+        if getattr(field, "read_only", False) and getattr(field, "default", empty) is None:
+            meta["nullable"] = True
+        return meta
 
     def _get_paginator(self):
         # DRF pages only a viewset's `list`; an extra action (a case's messages, a deal's comments, any history)
