@@ -6,8 +6,9 @@ any role check can answer 403. Forms are validated by the same serializers as th
 same services.
 
 The page vocabulary, defined once here:
-- `ScopedPageMixin`: sign-in, the portal's own role (every page under `/manage/` requires `portal.manager`, every
-  page under `/portal/` `portal.partner`, whatever the view declares), tenancy, then `permission_required`.
+- `ScopedPageMixin`: sign-in, tenancy (another organization's object is a 404 first), the portal's own role (every
+  page under `/manage/` requires `portal.manager`, every page under `/portal/` `portal.partner`, whatever the view
+  declares), then `permission_required`.
 - `PortalPageMixin`: a partner-portal page, with the signed-in user's partner in the context.
 - `ActionPageView`: a POST button (POST → validate → service → message → redirect), catching the same errors
   everywhere: a `DomainError` or a validation error is a red message, never a 500.
@@ -85,7 +86,7 @@ class ScopedPageMixin(AccessMixin):
         )
 
 
-NON_FIELD_KEYS = frozenset({"non_field_errors", "__all__", NON_FIELD_ERRORS})
+NON_FIELD_KEYS = frozenset({"non_field_errors", NON_FIELD_ERRORS})
 
 
 def error_items(exc_or_detail) -> list[tuple[str | None, str]]:
