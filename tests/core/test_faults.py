@@ -70,13 +70,15 @@ def own_redis(tmp_path):
 
 
 @pytest.fixture
-def production_like(own_redis):
+def production_like(own_redis, monkeypatch):
     """The production cache backend and throttle rates, the Celery broker on the same Redis, eager off."""
     saved = {
         "broker_url": celery_app.conf.broker_url,
         "result_backend": celery_app.conf.result_backend,
         "task_always_eager": celery_app.conf.task_always_eager,
     }
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it): point both here.
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
     celery_app.conf.update(
         broker_url=BROKER,
         # Whatever settings say about a result backend, it sits on the broker's Redis, as in production.
@@ -92,6 +94,7 @@ def production_like(own_redis):
     ):
         yield own_redis
     celery_app.conf.update(saved)
+    monkeypatch.undo()
     _forget_celery_connections()
     FailOpenRedisCache.forget_outages()
 
@@ -119,6 +122,7 @@ def _deal_body():
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_sign_in_the_api_and_writes_keep_working(production_like, partner_a_rep, client):
     redis = production_like
+    assert f":{PORT}/0" in celery_app.connection_for_write().as_uri()  # the publish goes to the Redis we stop
     # Redis up: the throttles really use it (the login throttle's history lands in the cache database).
     wrong = {"username": partner_a_rep.email, "password": "not-the-password"}
     assert APIClient().post(reverse("api-token"), wrong, format="json").status_code == 400
