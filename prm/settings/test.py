@@ -12,7 +12,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 ALLOWED_HOSTS = ["*"]
 PRM_THROTTLE_RATES = {
     **PRM_THROTTLE_RATES,
-    "anon": "10000/min", "user": "10000/min", "login": "10000/min",
+    "anon": "10000/min",
+    "user": "10000/min",
+    "login": "10000/min",
     "conflict_check": "10000/min",
 }
 STORAGES = {

@@ -13,7 +13,7 @@ from deals.models import Deal, DealConflict, DealStatus, LeadStatus
 from prm.errors import Conflict, InvalidTransition, NotPermitted
 from prm.events.models import OutboxEvent
 
-from ..factories import PartnerFactory, PartnerUserFactory, TierFactory
+from ..factories import PartnerFactory, TierFactory
 from .factories import DealFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -357,4 +357,3 @@ class TestLeads:
         from deals.selectors import lead_suggestions
 
         assert lead_suggestions(user=manager, lead=lead)[:3] == [partner_a, gb_silver, partner_b]
-        assert PartnerUserFactory  # noqa: used elsewhere
