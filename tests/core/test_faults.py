@@ -5,18 +5,13 @@ emits an event keep working; the event waits in the outbox for the beat sweep.
 The outage test is marked `worker` (a real service, left out of the fast suite): `.ci/run` runs it; it needs
 `redis-server`, which it starts and stops itself, never the shared Redis on 6379."""
 
-import contextlib
-import shutil
-import subprocess
 import time
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 from redis import Redis
 from rest_framework.test import APIClient
 
@@ -25,8 +20,9 @@ from prm.celery import app as celery_app
 from prm.events.models import OutboxEvent
 from prm.settings.base import PRM_THROTTLE_RATES as PRODUCTION_RATES
 
-from ..conftest import skip_or_fail
+from ..deals.factories import deal_body
 from ..factories import TEST_PASSWORD
+from ..services import celery_broker, own_redis_server
 
 PORT = 6392
 BROKER = f"redis://127.0.0.1:{PORT}/0"
@@ -34,88 +30,21 @@ CACHE = f"redis://127.0.0.1:{PORT}/1"
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    """A throwaway redis-server on its own port; the shared Redis on 6379 is never touched."""
-    if shutil.which("redis-server") is None:
-        skip_or_fail("the Redis outage test needs redis-server")
-    pidfile = tmp_path / "redis.pid"
-    subprocess.run(
-        ["redis-server", "--port", str(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        + ["--daemonize", "yes", "--pidfile", str(pidfile), "--dir", str(tmp_path)],
-        check=True,
-        timeout=10,
-    )
-    client = Redis(port=PORT, socket_timeout=1)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-    def stop():
-        # The connection drops as the server exits: that is the point.
-        with contextlib.suppress(Exception):
-            client.shutdown(nosave=True)
-        deadline = time.monotonic() + 10
-        while pidfile.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    client.stop = stop
-    yield client
-    stop()
-
-
-@pytest.fixture
-def production_like(own_redis, monkeypatch):
-    """The production cache backend and throttle rates, the Celery broker on the same Redis, eager off."""
-    saved = {
-        "broker_url": celery_app.conf.broker_url,
-        "result_backend": celery_app.conf.result_backend,
-        "task_always_eager": celery_app.conf.task_always_eager,
-    }
-    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it): point both here.
-    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
-    celery_app.conf.update(
-        broker_url=BROKER,
-        # Whatever settings say about a result backend, it sits on the broker's Redis, as in production.
-        result_backend=BROKER if settings.CELERY_RESULT_BACKEND else None,
-        task_always_eager=False,
-    )
-    _forget_celery_connections()
+def production_like(tmp_path):
+    """A throwaway Redis of the test's own; the production cache backend and throttle rates and the Celery broker
+    on it, eager off. Yields the client to that Redis (`.stop()` stops it)."""
     FailOpenRedisCache.forget_outages()
-    with override_settings(
-        CACHES={"default": cache_settings(CACHE, broker_url=BROKER)},
-        PRM_THROTTLE_RATES=PRODUCTION_RATES,
-        CELERY_TASK_ALWAYS_EAGER=False,
+    with (
+        own_redis_server(tmp_path, PORT) as redis,
+        celery_broker(BROKER),
+        override_settings(
+            CACHES={"default": cache_settings(CACHE, broker_url=BROKER)},
+            PRM_THROTTLE_RATES=PRODUCTION_RATES,
+            CELERY_TASK_ALWAYS_EAGER=False,
+        ),
     ):
-        yield own_redis
-    celery_app.conf.update(saved)
-    monkeypatch.undo()
-    _forget_celery_connections()
+        yield redis
     FailOpenRedisCache.forget_outages()
-
-
-def _forget_celery_connections():
-    celery_app._after_fork()  # drops the connection and producer pools bound to the previous broker URL
-    celery_app._backend_cache = None
-    celery_app._local.__dict__.pop("backend", None)
-
-
-def _deal_body():
-    return {
-        "customer_name": "Globex Corporation",
-        "customer_domain": "globex.example",
-        "country": "GB",
-        "amount": "125000.00",
-        "currency": "EUR",
-        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
-        "description": "Registered while Redis is down.",
-        "products": "Edge gateways",
-    }
 
 
 @pytest.mark.worker
@@ -144,7 +73,7 @@ def test_with_redis_stopped_sign_in_the_api_and_writes_keep_working(production_l
     assert me.status_code == 200
     assert me.json()["email"] == partner_a_rep.email
 
-    registered = api.post("/api/v1/deals/", _deal_body(), format="json")
+    registered = api.post("/api/v1/deals/", deal_body(description="Registered while Redis is down."), format="json")
     assert registered.status_code == 201, registered.content
     event = OutboxEvent.objects.get(name="deal.registered", aggregate_id=str(registered.json()["id"]))
     assert event.dispatched_at is None  # waiting for the beat sweep, not lost

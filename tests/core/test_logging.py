@@ -5,10 +5,10 @@ import io
 import json
 import logging
 import uuid
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+
+from ..deals.factories import deal_body
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +28,8 @@ def log_lines():
     root.removeHandler(capture)
 
 
-def _deal(**overrides):
-    return {
-        "customer_name": "Globex Corporation",
-        "customer_domain": "globex.example",
-        "country": "GB",
-        "amount": "125000.00",
-        "currency": "EUR",
-        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
-        **overrides,
-    }
-
-
 def test_a_log_line_is_json_with_its_extra_fields_and_the_request_id(api, partner_a_rep, log_lines):
-    response = api.as_user(partner_a_rep).post("/api/v1/deals/", _deal(), format="json")
+    response = api.as_user(partner_a_rep).post("/api/v1/deals/", deal_body(), format="json")
 
     assert response.status_code == 201
     request_id = response["X-Request-ID"]
@@ -58,9 +46,9 @@ def test_the_callers_request_id_is_kept_and_a_malformed_one_replaced(api, partne
     client = api.as_user(partner_a_rep)
     given = uuid.uuid4().hex
 
-    kept = client.post("/api/v1/deals/", _deal(), format="json", HTTP_X_REQUEST_ID=given)
+    kept = client.post("/api/v1/deals/", deal_body(), format="json", HTTP_X_REQUEST_ID=given)
     replaced = client.post(
-        "/api/v1/deals/", _deal(customer_name="Initech"), format="json", HTTP_X_REQUEST_ID='x"}\n{"forged": 1'
+        "/api/v1/deals/", deal_body(customer_name="Initech"), format="json", HTTP_X_REQUEST_ID='x"}\n{"forged": 1'
     )
 
     assert kept["X-Request-ID"] == given

@@ -14,6 +14,21 @@ from partners.services import normalize_domain
 from ..factories import PartnerFactory, PartnerUserFactory
 
 
+def deal_body(**overrides) -> dict:
+    """A valid body for POST /api/v1/deals/ (a deal registration), with `overrides` applied."""
+    return {
+        "customer_name": "Globex Corporation",
+        "customer_domain": "globex.example",
+        "country": "GB",
+        "amount": "125000.00",
+        "currency": "EUR",
+        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "description": "Firewall refresh; budget confirmed.",
+        "products": "Edge gateways",
+        **overrides,
+    }
+
+
 def _customer_for(o) -> Customer:
     domain = normalize_domain(o.customer_domain)
     return Customer.objects.get_or_create(

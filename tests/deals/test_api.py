@@ -8,35 +8,21 @@ from django.utils import timezone
 from deals.models import Deal, LeadStatus
 from prm.events.models import OutboxEvent
 
-from .factories import DealCommentFactory, DealFactory, ExchangeRateFactory, LeadFactory
+from .factories import DealCommentFactory, DealFactory, ExchangeRateFactory, LeadFactory, deal_body
 
 pytestmark = pytest.mark.django_db
 
 DEALS = "/api/v1/deals/"
 
 
-def _body(**overrides):
-    return {
-        "customer_name": "Globex Corporation",
-        "customer_domain": "globex.example",
-        "country": "GB",
-        "amount": "125000.00",
-        "currency": "EUR",
-        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
-        "description": "Firewall refresh; budget confirmed.",
-        "products": "Edge gateways",
-        **overrides,
-    }
-
-
 class TestRegister:
     def test_201_submitted_with_the_other_partners_conflicts_but_never_their_amount_or_notes(
         self, api, partner_a_rep, partner_b_rep
     ):
-        first = api.as_user(partner_b_rep).post(DEALS, _body(customer_name="Globex", description="SECRET NOTE"))
+        first = api.as_user(partner_b_rep).post(DEALS, deal_body(customer_name="Globex", description="SECRET NOTE"))
         assert first.status_code == 201
 
-        response = api.as_user(partner_a_rep).post(DEALS, _body(partner=partner_b_rep.partner_id))
+        response = api.as_user(partner_a_rep).post(DEALS, deal_body(partner=partner_b_rep.partner_id))
 
         assert response.status_code == 201, response.json()
         body = response.json()
@@ -69,13 +55,13 @@ class TestRegister:
         ],
     )
     def test_bad_input_is_400_per_field(self, api, partner_a_rep, field, value):
-        response = api.as_user(partner_a_rep).post(DEALS, _body(**{field: value}))
+        response = api.as_user(partner_a_rep).post(DEALS, deal_body(**{field: value}))
         assert response.status_code == 400
         assert field in response.json()
         assert not Deal.objects.exists()
 
     def test_staff_cannot_register(self, api, manager):
-        assert api.as_user(manager).post(DEALS, _body()).status_code == 403
+        assert api.as_user(manager).post(DEALS, deal_body()).status_code == 403
 
     def test_conflict_check_before_registering_saves_nothing(self, api, partner_a_rep, partner_b):
         DealFactory(partner=partner_b, customer_name="Initech", customer_domain="initech.example")
@@ -148,7 +134,7 @@ class TestDecisions:
         assert [r["deal"] for r in response.json()["refused"]] == [b.pk, 999999]
 
     def test_every_state_change_is_in_the_outbox(self, api, manager, partner_a_rep):
-        deal_id = api.as_user(partner_a_rep).post(DEALS, _body()).json()["id"]
+        deal_id = api.as_user(partner_a_rep).post(DEALS, deal_body()).json()["id"]
         api.as_user(manager).post(f"{DEALS}{deal_id}/approve/")
         api.as_user(partner_a_rep).post(f"{DEALS}{deal_id}/lose/", {"reason": "No budget"})
         assert list(OutboxEvent.objects.filter(aggregate_type="deal").values_list("name", flat=True)) == [

@@ -5,22 +5,16 @@ failure; the event waits in the outbox for the beat sweep. Before, such a write 
 Runs against this test's own `redis-server` on port 6391, started and stopped here (never the shared 6379).
 Marked `worker` (a real service, left out of the fast suite that everyone runs); `.ci/run` runs it."""
 
-import contextlib
 import logging
-import shutil
-import subprocess
 import time
-from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.utils import timezone
 from redis import Redis
 
-from prm.celery import app as celery_app
 from prm.events.models import OutboxEvent
 
-from ..conftest import skip_or_fail
+from ..deals.factories import deal_body
+from ..services import celery_broker, own_redis_server
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -29,66 +23,16 @@ BROKER = f"redis://127.0.0.1:{PORT}/0"
 
 
 @pytest.fixture
-def broker_redis(tmp_path, monkeypatch):
-    """Its own redis-server as the Celery broker, with the project's Celery settings (no result backend, bounded
-    publish retries) and eager mode off, as in production. Yields a function that stops that Redis."""
-    if shutil.which("redis-server") is None:
-        skip_or_fail("the broker outage test needs redis-server")
-    pidfile = tmp_path / "redis.pid"
-    subprocess.run(
-        ["redis-server", "--port", str(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        + ["--daemonize", "yes", "--pidfile", str(pidfile), "--dir", str(tmp_path)],
-        check=True,
-        timeout=10,
-    )
-    client = Redis(port=PORT, socket_timeout=1)
-    deadline = time.monotonic() + 10
-    while not _pings(client):
-        assert time.monotonic() < deadline, "redis-server on 6391 did not start"
-        time.sleep(0.1)
-
-    def stop():
-        with contextlib.suppress(Exception):
-            client.shutdown(nosave=True)
-        deadline = time.monotonic() + 10
-        while pidfile.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it): point both here.
-    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
-    celery_app.conf.update(broker_url=BROKER, result_backend=settings.CELERY_RESULT_BACKEND, task_always_eager=False)
-    _forget_connections()
-    try:
-        yield stop
-    finally:
-        stop()
-        celery_app.conf.update(saved)
-        monkeypatch.undo()
-        _forget_connections()
-
-
-def _pings(client: Redis) -> bool:
-    try:
-        return client.ping()
-    except Exception:
-        return False
-
-
-def _forget_connections() -> None:
-    celery_app._after_fork()  # drops the connection and producer pools bound to the previous broker URL
-    celery_app._local.__dict__.pop("backend", None)
+def broker_redis(tmp_path):
+    """Its own redis-server as the Celery broker, with the project's Celery settings (bounded publish retries; no
+    result backend unless the settings configure one) and eager mode off, as in production. Yields a function that
+    stops that Redis."""
+    with own_redis_server(tmp_path, PORT) as redis, celery_broker(BROKER):
+        yield redis.stop
 
 
 def _deal(name: str) -> dict:
-    return {
-        "customer_name": name,
-        "customer_domain": f"{name.lower()}.example",
-        "country": "GB",
-        "amount": "125000.00",
-        "currency": "EUR",
-        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
-    }
+    return deal_body(customer_name=name, customer_domain=f"{name.lower()}.example")
 
 
 def test_a_write_with_the_broker_down_returns_at_once_and_leaves_its_event_in_the_outbox(

@@ -1,16 +1,12 @@
 """The job path end to end with a real Celery worker: a separate process, the real Redis broker and the real
 PostgreSQL test database. Skipped locally without a broker (and said so); CI runs it (PRM_STRICT=1)."""
 
-import os
 import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from partners import services as partner_services
@@ -18,67 +14,28 @@ from partners.tasks import agreements_remind_expiring_task
 from prm.celery import app as celery_app
 from prm.events.models import OutboxEvent
 
-from ..conftest import skip_or_fail
 from ..factories import AgreementFactory
+from ..services import require_real_worker, start_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, tmp_path_factory):
     """A `celery worker` process on the test database; yields the folder its emails are written to."""
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker.startswith("redis"):
-        skip_or_fail("real-worker tests need CELERY_BROKER_URL=redis://... (see .ci/run)")
-    if connection.vendor != "postgresql":
-        skip_or_fail("real-worker tests need DATABASE_URL=postgres://... (a worker cannot share an in-memory SQLite)")
-
+    require_real_worker()
     mail_dir = tmp_path_factory.mktemp("worker-mail")
-    log_path = mail_dir.parent / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prm.settings.local",
-        "DEBUG": "false",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one slash: keep the path absolute
-    }
     celery_app.control.purge()
-    name = f"test-{uuid.uuid4().hex[:8]}@%h"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "prm",
-                "worker",
-                "--pool=solo",
-                "-n",
-                name,
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    proc = start_worker(
+        ["-m", "celery", "-A", "prm", "worker", "--pool=solo", "-n", f"{name}@%h", "--loglevel=INFO"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+        name=name,
+        log_path=mail_dir.parent / "worker.log",
+        deadline=time.monotonic() + 60,
+        env={"EMAIL_URL": f"filemail:///{mail_dir}"},  # django-environ drops one slash: keep the path absolute
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(timeout=1.0):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start:\n" + log_path.read_text()[-3000:])
         yield mail_dir
     finally:
         proc.terminate()

@@ -5,23 +5,19 @@ delivered all of it again: 66 duplicates). Needs PostgreSQL and Redis like tests
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
 from unittest import mock
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from prm.celery import app as celery_app
 from prm.events.models import OutboxEvent
 from prm.events.services import event_emit
 from prm.events.tasks import outbox_dispatch
 
-from ..conftest import skip_or_fail
-from .test_worker import _database_url
+from ..services import require_real_worker, start_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -30,50 +26,31 @@ TIME_BUDGET = 60.0  # seconds for the whole test, two worker start-ups included
 
 
 @pytest.fixture
-def start_worker(tmp_path):
+def crash_worker(tmp_path):
     """Starts `tests.events.crash_worker` processes on the test database; kills whatever is left at the end."""
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker.startswith("redis"):
-        skip_or_fail("real-worker tests need CELERY_BROKER_URL=redis://... (see .ci/run)")
-    if connection.vendor != "postgresql":
-        skip_or_fail("real-worker tests need DATABASE_URL=postgres://... (a worker cannot share an in-memory SQLite)")
+    require_real_worker()
     celery_app.control.purge()
     celery_app.conf.task_always_eager = False
     started = []
 
     def start(deliveries, deadline: float) -> subprocess.Popen:
         name = f"crash-{uuid.uuid4().hex[:8]}"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "prm.settings.local",
-            "DEBUG": "false",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": broker,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "PRM_DELIVERY_LOG": str(deliveries),
-            "PRM_WORKER_NAME": f"{name}@%h",
-        }
-        log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process below
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.events.crash_worker"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        proc = start_worker(
+            ["-m", "tests.events.crash_worker"],
+            name=name,
+            log_path=tmp_path / f"{name}.log",
+            deadline=deadline,
+            env={"PRM_DELIVERY_LOG": str(deliveries), "PRM_WORKER_NAME": f"{name}@%h"},
         )
-        started.append((proc, log))
-        while not any(name in reply_name for reply in celery_app.control.ping(timeout=0.5) for reply_name in reply):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the worker did not start:\n" + (tmp_path / f"{name}.log").read_text()[-3000:])
+        started.append(proc)
         return proc
 
     yield start
     celery_app.conf.task_always_eager = True
-    for proc, log in started:
+    for proc in started:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
-        log.close()
+        proc.wait()
 
 
 def _wait_for(predicate, deadline: float) -> bool:
@@ -88,13 +65,13 @@ def _delivered(path) -> Counter:
     return Counter(int(line) for line in path.read_text().split()) if path.exists() else Counter()
 
 
-def test_a_worker_killed_mid_batch_delivers_at_most_the_event_in_flight_twice(start_worker, partner_a, tmp_path):
+def test_a_worker_killed_mid_batch_delivers_at_most_the_event_in_flight_twice(crash_worker, partner_a, tmp_path):
     deadline = time.monotonic() + TIME_BUDGET
     deliveries = tmp_path / "deliveries.txt"
     with mock.patch("prm.events.services._schedule_kick"):  # the test sends the dispatch task itself
         ids = [event_emit(name="crash.tick", instance=partner_a, payload={"n": n}).pk for n in range(EVENTS)]
 
-    first = start_worker(deliveries, deadline)
+    first = crash_worker(deliveries, deadline)
     outbox_dispatch.delay()
     assert _wait_for(lambda: sum(_delivered(deliveries).values()) >= EVENTS // 3, deadline), "no deliveries"
     os.kill(first.pid, signal.SIGKILL)
@@ -105,7 +82,7 @@ def test_a_worker_killed_mid_batch_delivers_at_most_the_event_in_flight_twice(st
     # The event in flight keeps its recorded attempt and waits out its backoff; the beat sweep would send it a
     # minute later. Let it be due now, so the second worker finishes everything within the test's time.
     OutboxEvent.objects.filter(dispatched_at__isnull=True).update(next_attempt_at=None)
-    start_worker(deliveries, deadline)
+    crash_worker(deliveries, deadline)
     outbox_dispatch.delay()
     pending = OutboxEvent.objects.filter(pk__in=ids, dispatched_at__isnull=True)
     assert _wait_for(lambda: not pending.exists(), deadline), f"{pending.count()} events never dispatched"
