@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pushes an active session's idle expiry forward, at most once per PRM_SESSION_REFRESH_SECONDS (prm/security.py).
+    "prm.security.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,10 +195,13 @@ AXES_VERBOSE = False
 # Per-address limits are the login throttle's job (PRM_THROTTLE_RATES["login"], keyed on client_ip); axes locks
 # accounts only, so an attacker rotating addresses still runs into the account's limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# A session ends after this long without a request (each request pushes the expiry forward).
+# A session ends after this long without a request. A request pushes the expiry forward by saving the session,
+# but only if the last push is PRM_SESSION_REFRESH_SECONDS old (a minute, or a tenth of the idle time if that is
+# shorter): no session write on every page, and a session ends at most that much before the idle time is up
+# (prm.security.SessionIdleMiddleware).
 PRM_SESSION_IDLE_MINUTES = env.int("PRM_SESSION_IDLE_MINUTES", default=60)
 SESSION_COOKIE_AGE = PRM_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+PRM_SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 # API tokens (`Authorization: Token …`) stop working this long after they were issued; a new sign-in issues another.
 PRM_TOKEN_TTL_HOURS = env.int("PRM_TOKEN_TTL_HOURS", default=24 * 30)
 

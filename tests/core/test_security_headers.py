@@ -8,6 +8,9 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,4 +162,40 @@ def test_each_request_pushes_the_idle_time_forward(partner_a_admin, page_client)
 
 def test_the_idle_time_is_a_setting(settings):
     assert settings.SESSION_COOKIE_AGE == settings.PRM_SESSION_IDLE_MINUTES * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert min(60, settings.SESSION_COOKIE_AGE // 10) == settings.PRM_SESSION_REFRESH_SECONDS
+    assert not settings.SESSION_SAVE_EVERY_REQUEST  # the middleware refreshes; not a write on every request
+    sessions = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert settings.MIDDLEWARE.index("prm.security.SessionIdleMiddleware") == sessions + 1
+
+
+def _session_writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and '"django_session"' in q["sql"]]
+
+
+def test_a_page_soon_after_the_last_refresh_writes_no_session_and_one_after_the_slack_does(
+    partner_a_admin, page_client
+):
+    client = page_client.as_user(partner_a_admin)
+    home = reverse("portal:home")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(home).status_code == 200  # the first request after sign-in sets the refresh time
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    expiry = Session.objects.get(pk=key).expire_date
+
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(home).status_code == 200
+    assert len(_session_writes(first)) == 1
+    assert _session_writes(second) == []
+    assert Session.objects.get(pk=key).expire_date == expiry
+
+    with _later(2), CaptureQueriesContext(connection) as later:
+        assert client.get(home).status_code == 200
+    assert len(_session_writes(later)) == 1
+    assert Session.objects.get(pk=key).expire_date >= expiry + timedelta(minutes=2)
+
+
+def test_a_visitor_without_a_session_gets_none(client, db):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("login")).status_code == 200
+    assert not any("django_session" in q["sql"] for q in queries)
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
