@@ -41,7 +41,17 @@ class SessionIdleMiddleware:
         refreshed_at = session.get(SESSION_REFRESHED_AT, 0)  # loads the session if nothing here has yet
         if session.is_empty():  # the cookie named a session that has ended
             return response
-        now = int(timezone.now().timestamp())
+        now = _now()
         if session.modified or now - refreshed_at >= settings.PRM_SESSION_REFRESH_SECONDS:
             session[SESSION_REFRESHED_AT] = now  # modifies the session: SessionMiddleware saves it
         return response
+
+
+def session_signed_in(sender, request, user, **kwargs) -> None:
+    """`user_logged_in` receiver (prm.accounts.apps): the session is saved at sign-in anyway, so it counts as a
+    refresh, and the pages right after it write nothing either (also after a test client's `force_login`)."""
+    request.session[SESSION_REFRESHED_AT] = _now()
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())

@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from prm import audit
+        from django.contrib.auth.signals import user_logged_in
+
+        from prm import audit, security
 
         audit.register_models()
+        user_logged_in.connect(security.session_signed_in, dispatch_uid="prm.security.session_signed_in")
