@@ -8,8 +8,7 @@ from django_countries import countries
 from rest_framework import serializers
 
 from partners.models import PartnerType, Tier
-from prm.api.fields import IdField, ScopedPrimaryKeyRelatedField
-from prm.audience import unpack_codes
+from prm.api.fields import CodeListField, IdField, ScopedPrimaryKeyRelatedField
 from prm.permissions import has_perm
 
 from .models import (
@@ -35,22 +34,13 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
-class CodeListField(serializers.ListField):
-    """A list of codes in the API, stored packed (",a,b,") on the model."""
-
-    def to_representation(self, data):
-        return unpack_codes(data) if isinstance(data, str) else list(data)
-
-
 class AudienceSerializerMixin(serializers.Serializer):
     audience_tiers = ScopedPrimaryKeyRelatedField(
         queryset=Tier.objects.all(), many=True, required=False, help_text="Empty: every tier."
     )
-    audience_partner_types = CodeListField(
-        child=serializers.ChoiceField(choices=PartnerType.choices), required=False, help_text="Empty: every type."
-    )
+    audience_partner_types = CodeListField(choices=PartnerType.choices, required=False, help_text="Empty: every type.")
     audience_countries = CodeListField(
-        child=serializers.ChoiceField(choices=list(countries)),
+        choices=list(countries),
         required=False,
         help_text="ISO country codes; empty: every country.",
     )

@@ -3,9 +3,8 @@
 from django_countries import countries
 from rest_framework import serializers
 
-from prm.api.fields import ScopedPrimaryKeyRelatedField
+from prm.api.fields import CodeListField, ScopedPrimaryKeyRelatedField
 
-from ..fields import ChoiceListField
 from ..models import Announcement, PartnerType, Survey, SurveyResponse, Tier
 
 
@@ -13,8 +12,8 @@ class AnnouncementSerializer(serializers.ModelSerializer):
     """`body` is HTML, stored sanitized. An empty audience list means everyone."""
 
     audience_tiers = ScopedPrimaryKeyRelatedField(many=True, queryset=Tier.objects.all(), required=False)
-    audience_partner_types = ChoiceListField(choices=PartnerType.choices, source="partner_types", required=False)
-    audience_countries = ChoiceListField(choices=list(countries), source="countries", required=False)
+    audience_partner_types = CodeListField(choices=PartnerType.choices, source="partner_types", required=False)
+    audience_countries = CodeListField(choices=list(countries), source="countries", required=False)
     is_read = serializers.SerializerMethodField()
     read_count = serializers.SerializerMethodField()
 

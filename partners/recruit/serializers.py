@@ -3,9 +3,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from prm.api.fields import CountryField, ScopedPrimaryKeyRelatedField
+from prm.api.fields import CodeListField, CountryField, ScopedPrimaryKeyRelatedField
 
-from ..fields import ChoiceListField
 from ..models import Application, ApplicationScore, CustomerSegment, PartnerType, Region, ScreeningCriterion
 from ..services import validate_domain
 
@@ -25,8 +24,8 @@ class ApplicationSubmitSerializer(serializers.Serializer):
     expected_annual_revenue = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    customer_segments = ChoiceListField(choices=CustomerSegment.choices, required=False)
-    regions_covered = ChoiceListField(choices=Region.choices, required=False)
+    customer_segments = CodeListField(choices=CustomerSegment.choices, required=False)
+    regions_covered = CodeListField(choices=Region.choices, required=False)
     certified_staff = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     existing_vendors = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     message = serializers.CharField(max_length=5000, required=False, allow_blank=True)

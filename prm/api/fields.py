@@ -2,6 +2,7 @@ from django_countries.serializer_fields import CountryField as _CountryField
 from rest_framework import serializers
 
 from prm import tenancy
+from prm.audience import unpack_codes
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -38,3 +39,17 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class CodeListField(serializers.MultipleChoiceField):
+    """A list of codes from `choices` (partner types, countries, regions, ...), in and out: sorted and without
+    repeats (DRF's own field speaks sets). Reads a list, or codes stored packed (",a,b,", prm.audience) on the
+    model. The schema is an array of the choices' enum."""
+
+    def to_internal_value(self, data):
+        return sorted(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        if isinstance(value, str):
+            value = unpack_codes(value)
+        return sorted(super().to_representation(value))
