@@ -61,14 +61,6 @@ class User(AbstractUser):
             Token.objects.filter(user=self).delete()
 
     @property
-    def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    @property
-    def is_partner_user(self) -> bool:
-        return self.role in PARTNER_ROLES
-
-    @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
 
