@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from prm.api.throttling import page_wait
 from prm.pages import ActionPageView, ListPageMixin, ScopedPageMixin, SerializerFormMixin
 
 from . import lead_services, selectors, services
@@ -64,9 +65,8 @@ class ConflictPreviewView(ScopedPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         # The API's per-user limit, shared: the preview must not be a way around it. htmx does not swap a 4xx
         # into the page, so its request gets the message with a 200; anything else gets the 429.
-        throttle = ConflictCheckThrottle()
-        if not throttle.allow_request(request, self):
-            wait = int(throttle.wait() or 60)
+        wait = page_wait(ConflictCheckThrottle, request, self)
+        if wait is not None:
             response = self.render_to_response(self.get_context_data(throttled_for=wait, **kwargs))
             response.status_code = 200 if request.htmx else 429
             response["Retry-After"] = str(wait)

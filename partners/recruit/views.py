@@ -8,7 +8,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView
 
 from prm import audit
-from prm.api.throttling import ApplyThrottle
+from prm.api.throttling import ApplyThrottle, page_wait
 from prm.pages import (
     PAGE_ERRORS,
     ActionPageView,
@@ -42,9 +42,8 @@ class ApplyView(SerializerFormMixin, TemplateView):
     success_message = "Thank you! Your application is in; our partner team will be in touch."
 
     def post(self, request, *args, **kwargs):
-        throttle = ApplyThrottle()
-        if not throttle.allow_request(request, self):
-            wait = int(throttle.wait() or 60)
+        wait = page_wait(ApplyThrottle, request, self)
+        if wait is not None:
             context = self.get_context_data(form=self.get_form(data=request.POST))
             context["throttled"] = f"Too many applications from your network. Try again in {wait // 60 + 1} minutes."
             response = self.render_to_response(context, status=429)

@@ -7,7 +7,7 @@ from django.views.generic import RedirectView, TemplateView, View
 from rest_framework.authtoken.models import Token
 
 from prm.api.authentication import token_expires_at
-from prm.api.throttling import LoginThrottle, PasswordResetEmailThrottle, PasswordResetThrottle
+from prm.api.throttling import LoginThrottle, PasswordResetEmailThrottle, PasswordResetThrottle, page_wait
 from prm.pages import ActionPageView, ScopedPageMixin, SerializerFormMixin
 from prm.permissions import has_perm
 
@@ -25,9 +25,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        throttle = LoginThrottle()
-        if not throttle.allow_request(request, self):
-            wait = int(throttle.wait() or 60)
+        wait = page_wait(LoginThrottle, request, self)
+        if wait is not None:
             response = render(
                 request,
                 self.template_name,
@@ -44,9 +43,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     usual but sends nothing, so nobody can fill an inbox and the answer still does not say who has an account."""
 
     def post(self, request, *args, **kwargs):
-        throttle = PasswordResetThrottle()
-        if not throttle.allow_request(request, self):
-            wait = int(throttle.wait() or 60)
+        wait = page_wait(PasswordResetThrottle, request, self)
+        if wait is not None:
             context = self.get_context_data(
                 form=self.get_form(), throttled=f"Too many reset requests. Try again in {wait // 60 + 1} minutes."
             )

@@ -73,10 +73,6 @@ def _file_or_text(value: Any) -> str:
     return str(value)
 
 
-def _pending_seconds() -> int:
-    return getattr(settings, "PRM_IDEMPOTENCY_PENDING_SECONDS", 120)
-
-
 class IdempotentMixin:
     _idempotency_record = None
 
@@ -111,7 +107,7 @@ class IdempotentMixin:
                 raise IdempotencyKeyReused()
             if previous.status_code != PENDING:
                 raise _Replay(previous)
-            abandoned_before = timezone.now() - timedelta(seconds=_pending_seconds())
+            abandoned_before = timezone.now() - timedelta(seconds=settings.PRM_IDEMPOTENCY_PENDING_SECONDS)
             if previous.created_at >= abandoned_before:
                 raise IdempotencyInProgress()
             # The first request's process died without answering: its reservation expired, take it over.

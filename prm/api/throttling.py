@@ -20,6 +20,15 @@ class _SettingsRateMixin:
         return client_ip(request)
 
 
+def page_wait(throttle_class: type[throttling.BaseThrottle], request, view) -> int | None:
+    """A page that shares an API limit asks it here: None while the request is allowed, else the whole seconds until
+    it is (a minute when the throttle cannot tell), for the page's message and its `Retry-After`."""
+    throttle = throttle_class()
+    if throttle.allow_request(request, view):
+        return None
+    return int(throttle.wait() or 60)
+
+
 class AnonThrottle(_SettingsRateMixin, throttling.AnonRateThrottle):
     scope = "anon"
 
