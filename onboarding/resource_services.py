@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from performance.activity import activity_record
+from performance.models import ActivityKind
 from prm.audience import apply_audience, split_audience
 from prm.events.services import event_emit
 from prm.services import apply_changes, service, validate_and_save
@@ -107,6 +109,7 @@ def resource_download_record(*, resource: Resource, partner: Partner | None) -> 
     if partner is None:
         return
     now = timezone.now()
+    activity_record(partner_id=partner.pk, kind=ActivityKind.DOWNLOAD, at=now)  # the portal engagement KPI
     counter = ResourceDownload.objects.filter(resource=resource, partner=partner)
     if counter.update(count=F("count") + 1, last_downloaded_at=now):
         return
