@@ -97,7 +97,8 @@
       options.interaction = { mode: "index", intersect: false };
       options.scales = {
         x: { stacked: spec.stacked, grid: { display: false } },
-        y: { stacked: spec.stacked, beginAtZero: true, ticks: { callback: format } }
+        // Bars start at zero (their length is the figure); a trend line may zoom in on its range.
+        y: { stacked: spec.stacked, beginAtZero: spec.type === "bar", ticks: { callback: format } }
       };
     }
     return { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options };

@@ -12,6 +12,8 @@ from pytest_django.asserts import assertInHTML
 
 from prm.charts import bar_chart, doughnut_chart, line_chart
 
+from .test_security_headers import INLINE_HANDLER, INLINE_SCRIPT, INLINE_STYLE
+
 
 def _json_data(html: str, element_id: str) -> dict:
     match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
@@ -162,3 +164,16 @@ class TestInclude:
         assert "<canvas" not in html
         assert "chart-data-score" not in html
         assertInHTML('<p class="text-muted small mb-0" data-testid="chart-empty">No figures yet.</p>', html)
+
+    def test_the_include_has_no_inline_code_only_a_data_block(self):
+        spec = line_chart(["Jan"], {"Score": [Decimal("70")]}, title="Score by month")
+
+        html = render_to_string("includes/chart.html", {"chart": spec, "id": "score"})
+
+        assert '<script id="chart-data-score" type="application/json">' in html
+        assert not INLINE_SCRIPT.findall(html) and not INLINE_STYLE.findall(html) and not INLINE_HANDLER.findall(html)
+        # The data block is the only exception: a script without src is still inline code.
+        assert INLINE_SCRIPT.findall('<script>alert(1)</script><script type="module">alert(2)</script>') == [
+            "<script>",
+            '<script type="module">',
+        ]
