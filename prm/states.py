@@ -4,7 +4,11 @@ coming MDF requests, claims and payouts).
 A machine is declared next to its status choices, in the models module, as the one place that says which status
 may follow which. Services call `.check(current, target)` before they change a status; pages and serializers ask
 `.allowed(current)` to offer only the buttons that will work. A refused move is `InvalidTransition` (409) with a
-message naming both states, worded the same way for every model."""
+message naming both states, worded the same way for every model.
+
+Two moves into one state can be two different actions (a submitted deal is approved, a won one reopened, both into
+approved): `verbs` may name a single move by its `(from, to)` pair, and a service passes its verb to `.check()` so
+that approving cannot reopen and reopening cannot approve."""
 
 from __future__ import annotations
 
@@ -17,8 +21,8 @@ class StateMachine:
     """`StateMachine({from: {to, ...}}, noun="deal", labels=DealStatus, verbs={to: "approve"})`.
 
     `labels` (a TextChoices class or a mapping) words the states in messages; `verbs` names the action that moves
-    into a state ("approve" for approved), so a refusal reads "Cannot approve a deal that is rejected." `closed` is
-    said of a state with no way out."""
+    into a state ("approve" for approved), so a refusal reads "Cannot approve a deal that is rejected." A `(from, to)`
+    key names one move instead ({(won, approved): "reopen"}). `closed` is said of a state with no way out."""
 
     def __init__(
         self,
@@ -26,7 +30,7 @@ class StateMachine:
         *,
         noun: str,
         labels: Mapping[str, str] | type | None = None,
-        verbs: Mapping[str, str] | None = None,
+        verbs: Mapping[str | tuple[str, str], str] | None = None,
         closed: str = "It is closed.",
     ) -> None:
         self.transitions: dict[str, frozenset[str]] = {str(k): frozenset(map(str, v)) for k, v in transitions.items()}
@@ -34,7 +38,9 @@ class StateMachine:
         if unknown:
             raise ValueError(f"The {noun} state machine moves to undeclared states: {sorted(unknown)}")
         self.noun = noun
-        self.verbs = {str(k): v for k, v in (verbs or {}).items()}
+        self.verbs: dict[str | tuple[str, str], str] = {
+            (tuple(map(str, k)) if isinstance(k, tuple) else str(k)): v for k, v in (verbs or {}).items()
+        }
         self.closed = closed
         if labels is None:
             self.labels: dict[str, str] = {}
@@ -51,28 +57,37 @@ class StateMachine:
         """The statuses `current` may move to (none for a final state)."""
         return self.transitions[self._known(current)]
 
-    def can(self, current: str, target: str) -> bool:
-        return str(target) in self.allowed(current)
+    def verb(self, current: str, target: str) -> str | None:
+        """The action that moves `current` to `target` ("reopen" for won -> approved, else the target's verb)."""
+        current, target = str(current), str(target)
+        return self.verbs.get((current, target)) or self.verbs.get(target)
+
+    def can(self, current: str, target: str, *, verb: str | None = None) -> bool:
+        """May `current` move to `target` (and, given `verb`, is that move this action)?"""
+        if str(target) not in self.allowed(current):
+            return False
+        return verb is None or self.verb(current, target) == verb
 
     def is_final(self, current: str) -> bool:
         return not self.allowed(current)
 
-    def check(self, current: str, target: str) -> None:
-        """Raise InvalidTransition unless `current` may move to `target`."""
-        if not self.can(current, target):
-            raise InvalidTransition(self.refusal(current, target))
+    def check(self, current: str, target: str, *, verb: str | None = None) -> None:
+        """Raise InvalidTransition unless `current` may move to `target` (by the action `verb`, when given)."""
+        if not self.can(current, target, verb=verb):
+            raise InvalidTransition(self.refusal(current, target, verb=verb))
 
-    def refusal(self, current: str, target: str) -> str:
+    def refusal(self, current: str, target: str, *, verb: str | None = None) -> str:
         current, target = self._known(current), self._known(target)
         now = self._label(current)
         if current == target:
             return f"This {self.noun} is already {now}."
-        if target in self.verbs:
+        verb = verb or self.verb(current, target)
+        if verb:
             article = "an" if self.noun[:1].lower() in "aeiou" else "a"
-            message = f"Cannot {self.verbs[target]} {article} {self.noun} that is {now}."
+            message = f"Cannot {verb} {article} {self.noun} that is {now}."
         else:
             message = f"This {self.noun} is {now}: it cannot become {self._label(target)}."
-        options = sorted(self.verbs.get(s) or self._label(s) for s in self.transitions[current])
+        options = sorted(self.verb(current, s) or self._label(s) for s in self.transitions[current])
         if options:
             return f"{message} Only {' or '.join(options)} is possible now."
         return f"{message} {self.closed.format(current=now)}"

@@ -37,6 +37,24 @@ def test_a_final_state_and_a_repeated_move_say_so():
         machine.check("closed", "open")
 
 
+def test_two_moves_into_one_state_are_two_actions_and_neither_does_the_other():
+    machine = StateMachine(
+        {"draft": {"open"}, "open": {"done"}, "done": {"open"}},
+        noun="task",
+        verbs={"open": "start", "done": "finish", ("done", "open"): "reopen"},
+    )
+
+    machine.check("draft", "open", verb="start")
+    machine.check("done", "open", verb="reopen")
+    machine.check("done", "open")  # without a verb, any declared move
+    with pytest.raises(InvalidTransition) as exc:
+        machine.check("done", "open", verb="start")
+    assert exc.value.message == "Cannot start a task that is done. Only reopen is possible now."
+    with pytest.raises(InvalidTransition) as exc:
+        machine.check("draft", "open", verb="reopen")
+    assert exc.value.message == "Cannot reopen a task that is draft. Only start is possible now."
+
+
 def test_allowed_lists_the_next_states():
     machine = StateMachine({"a": {"b", "c"}, "b": set(), "c": set()}, noun="thing")
 
