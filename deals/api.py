@@ -20,6 +20,7 @@ from .serializers import (
     BulkDecisionSerializer,
     ConflictCheckSerializer,
     ConflictSerializer,
+    CorrectionSerializer,
     DealAttachmentSerializer,
     DealCommentSerializer,
     DealListSerializer,
@@ -79,6 +80,8 @@ class DealViewSet(HistoryMixin, ScopedCreateListRetrieveViewSet):
         "bulk": "deal.approve",
         "win": "deal.close",
         "lose": "deal.close",
+        "reopen": "deal.reopen",
+        "correct": "deal.correct",
         "comments": "deal.view",
         "add_comment": "deal.comment",
         "attachments": "deal.view",
@@ -139,6 +142,23 @@ class DealViewSet(HistoryMixin, ScopedCreateListRetrieveViewSet):
         deal = self.get_object()
         data = _valid(ReasonSerializer, request)
         return self._deal_response(services.deal_lose(actor=request.user, deal=deal, reason=data["reason"]))
+
+    @extend_schema(request=ReasonSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Back to approved: a won or lost deal's close is undone (a manager's action; 409 if another registration
+        of the customer is approved meanwhile)."""
+        deal = self.get_object()
+        data = _valid(ReasonSerializer, request)
+        return self._deal_response(services.deal_reopen(actor=request.user, deal=deal, reason=data["reason"]))
+
+    @extend_schema(request=CorrectionSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct the amount a won deal was won for (a manager's action; 409 unless the deal is won)."""
+        deal = self.get_object()
+        data = _valid(CorrectionSerializer, request)
+        return self._deal_response(services.deal_correct_won_amount(actor=request.user, deal=deal, **data))
 
     @extend_schema(request=BulkDecisionSerializer, responses=BulkResultSerializer)
     @action(detail=False, methods=["post"])

@@ -59,14 +59,16 @@ class DealStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-#: The deal state machine: status -> the statuses it may move to. Nothing else changes a deal's status.
+#: The deal state machine: status -> the statuses it may move to. Nothing else changes a deal's status. A won or
+#: lost deal can be reopened (back to approved, by a manager): approving and reopening are two actions into the one
+#: state, so the services name theirs (`check(..., verb="approve")`) and neither can do the other's move.
 DEAL_STATES = StateMachine(
     {
         DealStatus.SUBMITTED: {DealStatus.APPROVED, DealStatus.REJECTED},
         DealStatus.APPROVED: {DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED},
         DealStatus.REJECTED: set(),
-        DealStatus.WON: set(),
-        DealStatus.LOST: set(),
+        DealStatus.WON: {DealStatus.APPROVED},
+        DealStatus.LOST: {DealStatus.APPROVED},
         DealStatus.EXPIRED: set(),
     },
     noun="deal",
@@ -77,6 +79,8 @@ DEAL_STATES = StateMachine(
         DealStatus.WON: "win",
         DealStatus.LOST: "lose",
         DealStatus.EXPIRED: "expire",
+        (DealStatus.WON, DealStatus.APPROVED): "reopen",
+        (DealStatus.LOST, DealStatus.APPROVED): "reopen",
     },
 )
 ACTIVE_STATUSES = (DealStatus.SUBMITTED, DealStatus.APPROVED)

@@ -8,6 +8,9 @@ PERMISSIONS = {
     "deal.approve": MANAGERS,
     # win / lose: the owning partner (tenancy limits a partner user to its own deals) or a manager
     "deal.close": PARTNER_ROLES | MANAGERS,
+    # undoing a close is the vendor's: reopening a won or lost deal, correcting the amount it was won for
+    "deal.reopen": MANAGERS,
+    "deal.correct": MANAGERS,
     "deal.comment": PARTNER_ROLES | MANAGERS,
     "deal.export": STAFF_ROLES,
     "lead.view": ALL_ROLES,

@@ -156,6 +156,13 @@ class WinSerializer(serializers.Serializer):
     closed_on = serializers.DateField()
 
 
+class CorrectionSerializer(serializers.Serializer):
+    """A won deal's corrected amount (in the deal's currency) and why."""
+
+    amount = MoneyField()
+    reason = serializers.CharField(max_length=2000)
+
+
 class BulkDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     deals = serializers.ListField(child=IdField(), min_length=1, max_length=200)

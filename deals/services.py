@@ -157,17 +157,14 @@ def protection_days_for(partner: Partner) -> int:
     return partner.tier.deal_protection_days if partner.tier_id else DEFAULT_PROTECTION_DAYS
 
 
-@service
-def deal_approve(*, actor: User, deal: Deal) -> Deal:
-    """Approve and protect the registration for the partner tier's `deal_protection_days`.
+def _take_customer(deal: Deal, *, update_fields: list[str], then: str) -> None:
+    """Save `deal`, already set to approved, as its customer's one approved registration.
 
-    The customer row is locked first, so two managers approving competing registrations queue up and the
-    second sees the first's approval (409). The partial unique index on (customer) where approved holds the
-    rule even for a writer that skips this service."""
-    require_perm(actor, "deal.approve", "Only the vendor's partner managers can approve deals.")
-    Customer.objects.select_for_update().filter(pk=deal.customer_id).first()
-    deal = _locked(deal)
-    DEAL_STATES.check(deal.status, DealStatus.APPROVED)
+    Called with the customer row locked (first, so two managers approving or reopening competing registrations
+    queue up and the second sees the first's). Another registration still holding the customer refuses it (409,
+    naming that one, then what to do: `then`); one whose protection has lapsed is expired on the spot to free the
+    customer. The partial unique index on (customer) where approved holds the rule even for a writer that skips
+    this, and a collision with it is the same 409."""
     today = timezone.localdate()
     holder = (
         Deal.objects.select_for_update(of=("self",))
@@ -183,23 +180,37 @@ def deal_approve(*, actor: User, deal: Deal) -> Deal:
             until = f" until {holder.protected_until:%d %b %Y}" if holder.protected_until else ""
             raise Conflict(
                 f"This customer already has an approved registration ({holder.partner.name}, deal #{holder.pk}"
-                f"{until}). Reject this one, or wait for that one to close or expire.",
+                f"{until}). {then}",
                 code="customer_already_protected",
             )
-    now = timezone.now()
-    deal.status = DealStatus.APPROVED
-    deal.protected_until = today + timedelta(days=protection_days_for(deal.partner))
-    deal.approved_by = actor
-    deal.approved_at = deal.decided_at = now
     try:
         with transaction.atomic():
-            deal.save(
-                update_fields=["status", "protected_until", "approved_by", "approved_at", "decided_at", "updated_at"]
-            )
+            deal.save(update_fields=[*update_fields, "updated_at"])
     except IntegrityError:
         raise Conflict(
-            "Another registration of this customer was approved at the same moment.", code="customer_already_protected"
+            f"Another registration of this customer was approved at the same moment. {then}",
+            code="customer_already_protected",
         ) from None
+
+
+@service
+def deal_approve(*, actor: User, deal: Deal) -> Deal:
+    """Approve and protect the registration for the partner tier's `deal_protection_days`. The customer row is
+    locked first (see _take_customer): of competing registrations, one is approved and the others get a 409."""
+    require_perm(actor, "deal.approve", "Only the vendor's partner managers can approve deals.")
+    Customer.objects.select_for_update().filter(pk=deal.customer_id).first()
+    deal = _locked(deal)
+    DEAL_STATES.check(deal.status, DealStatus.APPROVED, verb="approve")
+    now = timezone.now()
+    deal.status = DealStatus.APPROVED
+    deal.protected_until = timezone.localdate() + timedelta(days=protection_days_for(deal.partner))
+    deal.approved_by = actor
+    deal.approved_at = deal.decided_at = now
+    _take_customer(
+        deal,
+        update_fields=["status", "protected_until", "approved_by", "approved_at", "decided_at"],
+        then="Reject this one, or wait for that one to close or expire.",
+    )
     event_emit(
         name="deal.approved",
         instance=deal,
@@ -263,6 +274,73 @@ def deal_lose(*, actor: User, deal: Deal, reason: str) -> Deal:
     deal.closed_on = timezone.localdate()
     deal.save(update_fields=["status", "lost_reason", "closed_on", "updated_at"])
     event_emit(name="deal.lost", instance=deal, actor=actor, payload={"id": deal.pk, "reason": reason})
+    return deal
+
+
+@service
+def deal_reopen(*, actor: User, deal: Deal, reason: str) -> Deal:
+    """A won or lost deal goes back to approved: the win or loss is undone (its amount, day and reason cleared) and
+    the partner may close it again. Its protection is kept, or renewed for the tier's days if it has ended. The
+    customer must be free: another approved registration of it refuses the reopening (409), as for an approval."""
+    require_perm(actor, "deal.reopen", "Only the vendor's partner managers can reopen deals.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the deal is reopened: it undoes its win or loss."})
+    Customer.objects.select_for_update().filter(pk=deal.customer_id).first()
+    deal = _locked(deal)
+    DEAL_STATES.check(deal.status, DealStatus.APPROVED, verb="reopen")
+    previous = {
+        "previous_status": deal.status,
+        "previous_amount": str(deal.won_amount) if deal.won_amount is not None else None,
+        "previous_closed_on": deal.closed_on.isoformat() if deal.closed_on else None,
+    }
+    today = timezone.localdate()
+    fields = ["status", "won_amount", "closed_on", "lost_reason"]
+    if deal.protected_until is None or deal.protected_until < today:
+        deal.protected_until = today + timedelta(days=protection_days_for(deal.partner))
+        deal.expiry_warned_on = None  # a new protection: the partner is told again before it ends
+        fields += ["protected_until", "expiry_warned_on"]
+    deal.status = DealStatus.APPROVED
+    deal.won_amount = None
+    deal.closed_on = None
+    deal.lost_reason = ""
+    _take_customer(deal, update_fields=fields, then="This deal can be reopened when that one closes or expires.")
+    event_emit(name="deal.reopened", instance=deal, actor=actor, payload={"id": deal.pk, **previous, "reason": reason})
+    logger.info("deal.reopened", extra={"deal_id": deal.pk, "actor_id": actor.pk, **previous})
+    return deal
+
+
+@service
+def deal_correct_won_amount(*, actor: User, deal: Deal, amount: Decimal, reason: str) -> Deal:
+    """Correct the amount a deal was won for (a typo, a renegotiated order); the deal stays won on its day."""
+    require_perm(actor, "deal.correct", "Only the vendor's partner managers can correct a won amount.")
+    check_amount(amount)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the won amount is corrected."})
+    deal = _locked(deal)
+    if deal.status != DealStatus.WON:
+        raise InvalidTransition(
+            f"Only a won deal's amount can be corrected: this deal is {deal.get_status_display().lower()}."
+        )
+    previous_amount = deal.won_amount
+    if amount == previous_amount:
+        raise ValidationError({"amount": f"The deal was already won for {amount} {deal.currency}."})
+    deal.won_amount = amount
+    deal.save(update_fields=["won_amount", "updated_at"])
+    event_emit(
+        name="deal.corrected",
+        instance=deal,
+        actor=actor,
+        payload={
+            "id": deal.pk,
+            "previous_amount": str(previous_amount) if previous_amount is not None else None,
+            "amount": str(amount),
+            "currency": deal.currency,
+            "reason": reason,
+        },
+    )
+    logger.info("deal.corrected", extra={"deal_id": deal.pk, "actor_id": actor.pk})
     return deal
 
 

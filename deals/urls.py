@@ -19,6 +19,8 @@ manager_urlpatterns = [
     path("deals/<int:pk>/", views.DealDetailView.as_view(), name="deal-detail"),
     path("deals/<int:pk>/approve/", views.DealApproveView.as_view(), name="deal-approve"),
     path("deals/<int:pk>/reject/", views.DealRejectView.as_view(), name="deal-reject"),
+    path("deals/<int:pk>/reopen/", views.DealReopenView.as_view(), name="deal-reopen"),
+    path("deals/<int:pk>/correct/", views.DealCorrectView.as_view(), name="deal-correct"),
     *_shared_deal_routes,
     path("leads/", views.LeadListView.as_view(), name="leads"),
     path("leads/new/", views.LeadCreateView.as_view(), name="lead-create"),

@@ -23,7 +23,14 @@ from prm.pages import (
 from . import lead_services, selectors, services
 from .forms import LeadForm
 from .models import Deal, DealAttachment, Lead
-from .serializers import BulkDecisionSerializer, LeadOfferSerializer, LeadSerializer, ReasonSerializer, WinSerializer
+from .serializers import (
+    BulkDecisionSerializer,
+    CorrectionSerializer,
+    LeadOfferSerializer,
+    LeadSerializer,
+    ReasonSerializer,
+    WinSerializer,
+)
 
 
 def _namespace(request) -> str:
@@ -194,6 +201,24 @@ class DealLoseView(DealActionView):
 
     def perform(self, data):
         services.deal_lose(actor=self.request.user, deal=self.object, reason=data["reason"])
+
+
+class DealReopenView(DealActionView):
+    permission_required = "deal.reopen"
+    serializer_class = ReasonSerializer
+    success_message = "Deal reopened: it is approved again and the partner can close it."
+
+    def perform(self, data):
+        services.deal_reopen(actor=self.request.user, deal=self.object, reason=data["reason"])
+
+
+class DealCorrectView(DealActionView):
+    permission_required = "deal.correct"
+    serializer_class = CorrectionSerializer
+
+    def perform(self, data):
+        deal = services.deal_correct_won_amount(actor=self.request.user, deal=self.object, **data)
+        return f"Won amount corrected to {deal.won_amount:,.2f} {deal.currency}."
 
 
 class DealCommentView(DealActionView):

@@ -146,6 +146,89 @@ class TestDecisions:
         assert [h["action"] for h in history] == ["updated", "updated", "created"]
 
 
+class TestReopenAndCorrect:
+    def _won(self, partner, **fields):
+        return DealFactory(
+            partner=partner,
+            approved=True,
+            status="won",
+            won_amount=Decimal("5000.00"),
+            closed_on=timezone.localdate(),
+            **fields,
+        )
+
+    def test_a_manager_corrects_then_reopens_a_won_deal_each_once_in_the_outbox_and_the_history(
+        self, api, manager, partner_a
+    ):
+        deal = self._won(partner_a)
+        client = api.as_user(manager)
+
+        corrected = client.post(f"{DEALS}{deal.pk}/correct/", {"amount": "4500.00", "reason": "Discount"})
+        assert corrected.status_code == 200
+        assert (corrected.json()["status"], corrected.json()["won_amount"]) == ("won", "4500.00")
+
+        reopened = client.post(f"{DEALS}{deal.pk}/reopen/", {"reason": "Order cancelled"})
+        assert reopened.status_code == 200
+        body = reopened.json()
+        assert (body["status"], body["won_amount"], body["closed_on"]) == ("approved", None, None)
+
+        events = OutboxEvent.objects.filter(aggregate_type="deal").order_by("id")
+        assert [(e.name, e.payload["id"]) for e in events] == [("deal.corrected", deal.pk), ("deal.reopened", deal.pk)]
+        assert events[1].payload["previous_amount"] == "4500.00"
+        history = client.get(f"{DEALS}{deal.pk}/history/").json()
+        assert [(h["action"], h["actor"]) for h in history[:2]] == [("updated", manager.email)] * 2
+
+    def test_a_lost_deal_reopens_too(self, api, manager, partner_a):
+        deal = DealFactory(partner=partner_a, status="lost", lost_reason="Budget cut", closed_on=timezone.localdate())
+        response = api.as_user(manager).post(f"{DEALS}{deal.pk}/reopen/", {"reason": "Budget is back"})
+        assert response.status_code == 200
+        assert (response.json()["status"], response.json()["lost_reason"]) == ("approved", "")
+
+    def test_reopening_while_another_partner_holds_the_customer_is_409_naming_it(
+        self, api, manager, partner_a, partner_b
+    ):
+        deal = self._won(partner_a, customer_domain="globex.example")
+        DealFactory(partner=partner_b, customer_domain="globex.example", approved=True)
+
+        response = api.as_user(manager).post(f"{DEALS}{deal.pk}/reopen/", {"reason": "Order cancelled"})
+
+        assert response.status_code == 409
+        assert response.json()["code"] == "customer_already_protected"
+        assert "already has an approved registration (Bravo Systems" in response.json()["detail"]
+        deal.refresh_from_db()
+        assert deal.status == "won"
+        assert not OutboxEvent.objects.filter(name="deal.reopened").exists()
+
+    def test_bad_input_is_400_per_field_and_an_illegal_move_409(self, api, manager, partner_a):
+        won = self._won(partner_a)
+        client = api.as_user(manager)
+        assert set(client.post(f"{DEALS}{won.pk}/reopen/", {}).json()) == {"reason"}
+        assert set(client.post(f"{DEALS}{won.pk}/correct/", {"amount": "0", "reason": ""}).json()) == {
+            "amount",
+            "reason",
+        }
+        approved = DealFactory(partner=partner_a, approved=True)
+        reopen = client.post(f"{DEALS}{approved.pk}/reopen/", {"reason": "x"})
+        assert (reopen.status_code, reopen.json()["detail"]) == (409, "This deal is already approved.")
+        correct = client.post(f"{DEALS}{approved.pk}/correct/", {"amount": "10.00", "reason": "x"})
+        assert (correct.status_code, correct.json()["code"]) == (409, "invalid_transition")
+        again = client.post(f"{DEALS}{won.pk}/approve/")
+        assert (again.status_code, again.json()["detail"]) == (
+            409,
+            "Cannot approve a deal that is won. Only reopen is possible now.",
+        )
+
+    @pytest.mark.parametrize("role,status", [("finance", 403), ("partner_a_admin", 403), ("partner_b_rep", 404)])
+    def test_finance_and_partners_are_refused(self, api, request, partner_a, role, status):
+        deal = self._won(partner_a)
+        client = api.as_user(request.getfixturevalue(role))
+
+        assert client.post(f"{DEALS}{deal.pk}/reopen/", {"reason": "x"}).status_code == status
+        assert client.post(f"{DEALS}{deal.pk}/correct/", {"amount": "1.00", "reason": "x"}).status_code == status
+        deal.refresh_from_db()
+        assert (deal.status, deal.won_amount) == ("won", Decimal("5000.00"))
+
+
 class TestLists:
     def test_cursor_pages_without_a_count(self, api, partner_a, partner_a_rep, partner_b):
         DealFactory.create_batch(5, partner=partner_a)

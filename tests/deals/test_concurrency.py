@@ -96,6 +96,47 @@ def test_without_the_row_lock_the_database_index_still_refuses_the_second(postgr
     assert sorted(outcomes) == ["approved", "refused"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_reopening_racing_an_approval_of_the_same_customer_lets_exactly_one_through(postgres_only, manager):
+    """Reopening a won deal takes the customer like an approval does: raced against the approval of another
+    partner's registration of that customer, one of them is approved and the other is a 409."""
+    won = DealFactory(
+        partner=PartnerFactory(), customer_domain="hooli.example", approved=True, status=DealStatus.WON, won_amount=10
+    )
+    rival = DealFactory(partner=PartnerFactory(), customer_domain="hooli.example")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def race(action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+            result = "approved"
+        except Conflict:
+            result = "conflict"
+        except Exception as exc:  # anything else is a bug the assertion below shows
+            result = f"{type(exc).__name__}: {exc}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [
+        threading.Thread(
+            target=race, args=(lambda: services.deal_reopen(actor=manager, deal=won, reason="Cancelled"),)
+        ),
+        threading.Thread(target=race, args=(lambda: services.deal_approve(actor=manager, deal=rival),)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(outcomes) == ["approved", "conflict"]
+    assert Deal.objects.filter(customer=won.customer, status=DealStatus.APPROVED).count() == 1
+
+
 def approve_race(manager, racers: int = RACERS) -> list[tuple[int, str]]:
     """`racers` competing registrations of one customer, approved through the API by `racers` threads at the same
     moment (each its own client and database connection). Returns (status, error code) of each answer, sorted."""

@@ -230,6 +230,196 @@ class TestClose:
         assert _events("deal.lost")
 
 
+def _won(partner, **fields):
+    return DealFactory(
+        partner=partner,
+        approved=True,
+        status=DealStatus.WON,
+        won_amount=Decimal("99000.50"),
+        closed_on=timezone.localdate() - timedelta(days=3),
+        **fields,
+    )
+
+
+class TestReopen:
+    def test_a_won_deal_is_reopened_its_win_undone_and_its_protection_kept(self, manager, partner_a):
+        deal = _won(partner_a)
+        protected_until = deal.protected_until
+        closed_on = deal.closed_on
+
+        deal = services.deal_reopen(actor=manager, deal=deal, reason=" Order cancelled by the customer ")
+
+        deal.refresh_from_db()
+        assert (deal.status, deal.won_amount, deal.closed_on) == (DealStatus.APPROVED, None, None)
+        assert deal.protected_until == protected_until
+        assert [e.payload for e in _events("deal.reopened")] == [
+            {
+                "id": deal.pk,
+                "previous_status": "won",
+                "previous_amount": "99000.50",
+                "previous_closed_on": closed_on.isoformat(),
+                "reason": "Order cancelled by the customer",
+            }
+        ]
+
+    def test_a_lost_deal_whose_protection_ended_is_protected_again_for_the_tiers_days(self, manager, partner_a):
+        today = timezone.localdate()
+        deal = DealFactory(
+            partner=partner_a,  # Gold: 120 days
+            status=DealStatus.LOST,
+            lost_reason="Budget cut",
+            closed_on=today - timedelta(days=40),
+            protected_until=today - timedelta(days=1),
+            expiry_warned_on=today - timedelta(days=8),
+        )
+
+        deal = services.deal_reopen(actor=manager, deal=deal, reason="Budget is back")
+
+        deal.refresh_from_db()
+        assert (deal.status, deal.lost_reason, deal.closed_on) == (DealStatus.APPROVED, "", None)
+        assert deal.protected_until == today + timedelta(days=120)
+        assert deal.expiry_warned_on is None  # the partner is warned again before the new protection ends
+        payload = _events("deal.reopened")[0].payload
+        assert (payload["previous_status"], payload["previous_amount"]) == ("lost", None)
+
+    def test_the_partner_can_close_a_reopened_deal_again(self, manager, partner_a, partner_a_rep):
+        deal = services.deal_reopen(actor=manager, deal=_won(partner_a), reason="Wrong deal marked won")
+
+        deal = services.deal_win(
+            actor=partner_a_rep, deal=deal, amount=Decimal("500.00"), closed_on=timezone.localdate()
+        )
+
+        assert (deal.status, deal.won_amount) == (DealStatus.WON, Decimal("500.00"))
+
+    def test_a_reason_is_required(self, manager, partner_a):
+        deal = _won(partner_a)
+        with pytest.raises(ValidationError) as exc:
+            services.deal_reopen(actor=manager, deal=deal, reason="  ")
+        assert "reason" in exc.value.message_dict
+        deal.refresh_from_db()
+        assert deal.status == DealStatus.WON
+        assert _events("deal.reopened") == []
+
+    def test_refused_while_another_registration_of_the_customer_is_approved(self, manager, partner_a, partner_b):
+        deal = _won(partner_a, customer_domain="globex.example")
+        DealFactory(partner=partner_b, customer_domain="globex.example", approved=True)
+
+        with pytest.raises(Conflict) as exc:
+            services.deal_reopen(actor=manager, deal=deal, reason="Order cancelled")
+
+        assert exc.value.status_code == 409
+        assert exc.value.code == "customer_already_protected"
+        assert "already has an approved registration (Bravo Systems" in exc.value.message
+        deal.refresh_from_db()
+        assert (deal.status, deal.won_amount) == (DealStatus.WON, Decimal("99000.50"))
+        assert _events("deal.reopened") == []
+
+    def test_a_competing_registration_whose_protection_lapsed_is_expired_to_let_it_reopen(
+        self, manager, partner_a, partner_b
+    ):
+        deal = _won(partner_a, customer_domain="globex.example")
+        holder = DealFactory(
+            partner=partner_b,
+            customer_domain="globex.example",
+            approved=True,
+            protected_until=timezone.localdate() - timedelta(days=1),
+        )
+
+        services.deal_reopen(actor=manager, deal=deal, reason="Order cancelled")
+
+        holder.refresh_from_db()
+        assert holder.status == DealStatus.EXPIRED
+
+    @pytest.mark.parametrize(
+        "status,message",
+        [
+            ("submitted", "Cannot reopen a deal that is submitted. Only approve or reject is possible now."),
+            ("approved", "This deal is already approved."),
+            ("rejected", "Cannot reopen a deal that is rejected. It is closed."),
+            ("expired", "Cannot reopen a deal that is expired. It is closed."),
+        ],
+    )
+    def test_only_a_won_or_lost_deal_is_reopened(self, manager, partner_a, status, message):
+        deal = DealFactory(partner=partner_a, status=status)
+        with pytest.raises(InvalidTransition) as exc:
+            services.deal_reopen(actor=manager, deal=deal, reason="x")
+        assert exc.value.message == message
+
+    @pytest.mark.parametrize("status", ["won", "lost"])
+    def test_approving_does_not_reopen_a_closed_deal(self, manager, partner_a, status):
+        deal = DealFactory(partner=partner_a, status=status)
+        with pytest.raises(InvalidTransition) as exc:
+            services.deal_approve(actor=manager, deal=deal)
+        assert exc.value.message == f"Cannot approve a deal that is {status}. Only reopen is possible now."
+        deal.refresh_from_db()
+        assert deal.status == status
+
+    @pytest.mark.parametrize("role", ["finance", "partner_a_admin", "partner_a_rep"])
+    def test_finance_and_the_owning_partner_cannot_reopen(self, request, partner_a, role):
+        deal = _won(partner_a)
+        with pytest.raises(NotPermitted):
+            services.deal_reopen(actor=request.getfixturevalue(role), deal=deal, reason="x")
+        deal.refresh_from_db()
+        assert deal.status == DealStatus.WON
+
+
+class TestCorrectWonAmount:
+    def test_a_manager_corrects_the_won_amount(self, manager, partner_a):
+        deal = _won(partner_a, currency="EUR")
+        closed_on = deal.closed_on
+
+        deal = services.deal_correct_won_amount(
+            actor=manager, deal=deal, amount=Decimal("90000.00"), reason=" Discount not entered "
+        )
+
+        deal.refresh_from_db()
+        assert (deal.status, deal.won_amount, deal.closed_on) == (DealStatus.WON, Decimal("90000.00"), closed_on)
+        assert [e.payload for e in _events("deal.corrected")] == [
+            {
+                "id": deal.pk,
+                "previous_amount": "99000.50",
+                "amount": "90000.00",
+                "currency": "EUR",
+                "reason": "Discount not entered",
+            }
+        ]
+
+    @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5"), Decimal("1.005"), None])
+    def test_the_amount_is_checked_as_for_a_win(self, manager, partner_a, amount):
+        deal = _won(partner_a)
+        with pytest.raises(ValidationError) as exc:
+            services.deal_correct_won_amount(actor=manager, deal=deal, amount=amount, reason="Typo")
+        assert "amount" in exc.value.message_dict
+        assert _events("deal.corrected") == []
+
+    def test_the_same_amount_or_no_reason_is_not_a_correction(self, manager, partner_a):
+        deal = _won(partner_a)
+        with pytest.raises(ValidationError, match="already won for 99000.50"):
+            services.deal_correct_won_amount(actor=manager, deal=deal, amount=Decimal("99000.50"), reason="Typo")
+        with pytest.raises(ValidationError) as exc:
+            services.deal_correct_won_amount(actor=manager, deal=deal, amount=Decimal("1.00"), reason="")
+        assert "reason" in exc.value.message_dict
+        assert _events("deal.corrected") == []
+
+    @pytest.mark.parametrize("status", ["approved", "lost", "submitted"])
+    def test_only_a_won_deal_is_corrected(self, manager, partner_a, status):
+        deal = DealFactory(partner=partner_a, status=status)
+        with pytest.raises(
+            InvalidTransition, match=f"Only a won deal's amount can be corrected: this deal is {status}"
+        ):
+            services.deal_correct_won_amount(actor=manager, deal=deal, amount=Decimal("10.00"), reason="Typo")
+
+    @pytest.mark.parametrize("role", ["finance", "partner_a_admin"])
+    def test_finance_and_the_owning_partner_cannot_correct(self, request, partner_a, role):
+        deal = _won(partner_a)
+        with pytest.raises(NotPermitted):
+            services.deal_correct_won_amount(
+                actor=request.getfixturevalue(role), deal=deal, amount=Decimal("10.00"), reason="Typo"
+            )
+        deal.refresh_from_db()
+        assert deal.won_amount == Decimal("99000.50")
+
+
 class TestExpiry:
     def test_lapsed_deals_expire_and_a_rerun_does_nothing(self, partner_a):
         today = timezone.localdate()

@@ -153,6 +153,68 @@ class TestManager:
         other.refresh_from_db()
         assert (other.status, other.rejection_reason) == ("rejected", "Duplicate")
 
+    def test_correct_and_reopen_a_won_deal_from_its_page(self, page_client, manager, partner_a):
+        deal = DealFactory(
+            partner=partner_a, approved=True, status="won", won_amount="5000.00", closed_on=timezone.localdate()
+        )
+        client = page_client.as_user(manager)
+        page = client.get(reverse("manage:deal-detail", args=[deal.pk])).content.decode()
+        assert 'data-testid="correct"' in page and 'data-testid="reopen"' in page and 'data-testid="win"' not in page
+
+        corrected = client.post(
+            reverse("manage:deal-correct", args=[deal.pk]), {"amount": "4500.00", "reason": "Discount"}, follow=True
+        )
+        assert "Won amount corrected to 4,500.00 USD." in corrected.content.decode()
+        reopened = client.post(reverse("manage:deal-reopen", args=[deal.pk]), {"reason": "Cancelled"}, follow=True)
+
+        assert "Deal reopened" in reopened.content.decode()
+        deal.refresh_from_db()
+        assert (deal.status, deal.won_amount, deal.closed_on) == (DealStatus.APPROVED, None, None)
+        assert 'data-testid="reopen"' not in reopened.content.decode()
+
+    def test_a_lost_deal_offers_reopen_only_and_an_error_is_said_once(self, page_client, manager, partner_a):
+        deal = DealFactory(partner=partner_a, status="lost", lost_reason="Budget cut", closed_on=timezone.localdate())
+        client = page_client.as_user(manager)
+        page = client.get(reverse("manage:deal-detail", args=[deal.pk])).content.decode()
+        assert 'data-testid="reopen"' in page and 'data-testid="correct"' not in page
+
+        empty = client.post(reverse("manage:deal-reopen", args=[deal.pk]), {"reason": ""}, follow=True)
+        assert empty.content.decode().count("Reason: This field may not be blank.") == 1
+        wrong = client.post(
+            reverse("manage:deal-correct", args=[deal.pk]), {"amount": "10.00", "reason": "x"}, follow=True
+        )
+        assert wrong.content.decode().count("Only a won deal&#x27;s amount can be corrected") == 1
+        deal.refresh_from_db()
+        assert (deal.status, deal.lost_reason) == ("lost", "Budget cut")
+
+    def test_reopening_while_another_partner_holds_the_customer_is_a_message(
+        self, page_client, manager, partner_a, partner_b
+    ):
+        deal = DealFactory(partner=partner_a, status="lost", customer_domain="globex.example")
+        DealFactory(partner=partner_b, customer_domain="globex.example", approved=True)
+        response = page_client.as_user(manager).post(
+            reverse("manage:deal-reopen", args=[deal.pk]), {"reason": "Back"}, follow=True
+        )
+        assert "already has an approved registration (Bravo Systems" in response.content.decode()
+        deal.refresh_from_db()
+        assert deal.status == "lost"
+
+    @pytest.mark.parametrize("role", ["finance", "partner_a_admin"])
+    def test_finance_and_partners_cannot_reopen_or_correct(self, page_client, request, partner_a, role):
+        deal = DealFactory(partner=partner_a, status="won", won_amount="5000.00", closed_on=timezone.localdate())
+        client = page_client.as_user(request.getfixturevalue(role))
+
+        assert client.post(reverse("manage:deal-reopen", args=[deal.pk]), {"reason": "x"}).status_code == 403
+        correct = client.post(reverse("manage:deal-correct", args=[deal.pk]), {"amount": "1.00", "reason": "x"})
+        assert correct.status_code == 403
+        deal.refresh_from_db()
+        assert (deal.status, str(deal.won_amount)) == ("won", "5000.00")
+
+    def test_finance_sees_no_reopen_or_correct_form(self, page_client, finance, partner_a):
+        deal = DealFactory(partner=partner_a, status="won", won_amount="5000.00", closed_on=timezone.localdate())
+        page = page_client.as_user(finance).get(reverse("manage:deal-detail", args=[deal.pk])).content.decode()
+        assert 'data-testid="after-close"' not in page
+
     def test_list_filters_and_the_query_count_does_not_grow(
         self, page_client, manager, partner_a, partner_b, django_assert_max_num_queries
     ):
