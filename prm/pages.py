@@ -402,6 +402,7 @@ PARTNER_NAV = [
             ("Surveys", "portal:surveys", "chat-square-heart"),
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
+            ("My performance", "portal:my-performance", "graph-up-arrow"),
             ("API keys", "account:api-keys", "key"),
         ],
     ),
