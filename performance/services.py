@@ -4,6 +4,8 @@ Tier proposals are decided in proposals.py; business plans live in plans.py."""
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -63,16 +65,43 @@ def scorecards_recalculate_pending(*, limit: int = 500) -> int:
         claimed.delete()
     if not ids:
         return 0
-    engine.recalculate(partner_ids=ids)
-    logger.info("scorecards.incremental", extra={"partners": len(ids)})
+    with _run_logged("incremental", partners=len(ids)):
+        engine.recalculate(partner_ids=ids)
     return len(ids)
+
+
+@contextmanager
+def _run_logged(kind: str, **result):
+    """Keep a row per automatic run (the on-demand ones have theirs already): what ran, when, for how many
+    partners and how long — the recalculation history a program admin and the tests can count."""
+    started = timezone.now()
+    job = RecalcJob.objects.create(kind=kind, state=JobState.RUNNING, started_at=started, result={})
+    try:
+        yield job
+    except Exception:
+        RecalcJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, finished_at=timezone.now())
+        raise
+    finished = timezone.now()
+    result.update(job.result or {})
+    result["ms"] = round((finished - started).total_seconds() * 1000)
+    RecalcJob.objects.filter(pk=job.pk).update(
+        state=JobState.SUCCEEDED, progress=100, finished_at=finished, result=result
+    )
+    logger.info(f"scorecards.{kind}", extra=result)
 
 
 # --- full: nightly and on demand -----------------------------------------------------------------------------
 
+#: Finished job rows older than this are deleted by the nightly run.
+JOB_HISTORY_DAYS = 30
+
 
 def scorecards_recalculate_all() -> int:
-    return engine.recalculate()
+    RecalcJob.objects.filter(finished_at__lt=timezone.now() - timedelta(days=JOB_HISTORY_DAYS)).delete()
+    with _run_logged("nightly") as job:
+        written = engine.recalculate()
+        job.result = {"scorecards": written}
+    return written
 
 
 @service
