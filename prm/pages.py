@@ -383,7 +383,14 @@ MANAGER_NAV = [
         "Incentivize",
         [("Incentives", "manage:incentives", "gift"), ("MDF", "manage:mdf", "cash-coin")],
     ),
-    ("Measure", [("Scorecards", "manage:performance", "graph-up")]),
+    (
+        "Measure",
+        [
+            ("Scorecards", "manage:performance", "graph-up"),
+            ("Partner scorecards", "manage:scorecard-list", "clipboard-data"),
+            ("Tier proposals", "manage:tier-proposal-list", "arrow-down-up"),
+        ],
+    ),
     ("Program", [("Tiers", "manage:tier-list", "layers"), ("API keys", "account:api-keys", "key")]),
 ]
 
