@@ -64,8 +64,11 @@ class PartnerDetailView(ScopedPageMixin, TemplateView):
     object_view = True
 
     def get_context_data(self, **kwargs):
+        from performance.partner_views import partner_card_context  # the card belongs to the performance app
+
         detail = selectors.partner_detail(user=self.request.user, partner=self.object)
-        return super().get_context_data(partner=self.object, **detail, **kwargs)
+        card = partner_card_context(self.request.user, self.object)
+        return super().get_context_data(partner=self.object, **detail, **card, **kwargs)
 
 
 class PartnerCreateView(ScopedPageMixin, SerializerFormMixin, TemplateView):

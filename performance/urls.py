@@ -2,7 +2,12 @@
 
 from importlib import import_module
 
-_PARTS = ("performance.scorecard_views", "performance.plan_views", "performance.analytics_views")
+_PARTS = (
+    "performance.scorecard_views",
+    "performance.plan_views",
+    "performance.analytics_views",
+    "performance.partner_views",
+)
 
 manager_urlpatterns = []
 portal_urlpatterns = []
