@@ -50,7 +50,9 @@ def _as(user, api):
 
 def _api_ids(response) -> list:
     body = response.json()
-    results = body["results"] if isinstance(body, dict) and "results" in body else body
+    if isinstance(body, dict) and "results" not in body:
+        return [body]  # one object, not rows (program analytics): compared whole
+    results = body["results"] if isinstance(body, dict) else body
     return [row.get("id", row.get("key", row.get("prefix"))) for row in results]
 
 
