@@ -227,7 +227,7 @@ def _kpi_rows(scorecard: Scorecard, kind: str) -> list[KpiRow]:
 def _change_text(unit: str, change: Decimal | None) -> str:
     if not change:
         return ""
-    text = format_kpi(unit, abs(change))
+    text = format_kpi(unit, abs(change)).lstrip("+")  # the sign is ours: a net promoter score brings its own
     return f"+{text}" if change > 0 else f"−{text}"
 
 

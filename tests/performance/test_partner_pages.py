@@ -11,6 +11,7 @@ from deals.models import DealStatus
 from performance.engine import recalculate
 from performance.models import Scorecard
 from performance.periods import Period
+from performance.selectors_partner import format_kpi
 
 from ..deals.factories import DealFactory
 from ..factories import PartnerUserFactory, TierFactory
@@ -190,6 +191,25 @@ class TestMyPerformance:
         page = page_client.as_user(partner_a_rep).get(reverse("portal:home")).content.decode()
 
         assert f'href="{MY_PERFORMANCE}"' in page and "My performance" in page
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "text"),
+    [
+        ("money", "48000.00", "48,000 USD"),
+        ("money", "1234.5", "1,234.50 USD"),
+        ("money_per_day", "78000", "78,000 USD a day"),
+        ("fraction", "0.6667", "66.7%"),
+        ("fraction", "0", "0%"),
+        ("percent", "75", "75%"),
+        ("days", "12.5", "12.5 days"),
+        ("nps", "20.0", "+20"),
+        ("nps", "-12.5", "-12.5"),
+        ("count", 1500, "1,500"),
+    ],
+)
+def test_kpi_values_read_as_words(unit, value, text):
+    assert format_kpi(unit, value) == text
 
 
 class TestManagerPartnerPage:
