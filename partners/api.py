@@ -1,5 +1,7 @@
+from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 
+from performance.scorecard_api import partner_scorecard, partner_scorecard_schema
 from prm.api.viewsets import HistoryMixin, ScopedModelViewSet
 
 from . import selectors, services
@@ -43,6 +45,7 @@ class PartnerViewSet(HistoryMixin, ScopedModelViewSet):
         "create": "partner.manage",
         "update": "partner.manage",
         "partial_update": "partner.manage",
+        "scorecard": "scorecard.view",
     }
 
     def perform_create(self, serializer):
@@ -52,6 +55,12 @@ class PartnerViewSet(HistoryMixin, ScopedModelViewSet):
         serializer.instance = services.partner_update(
             actor=self.request.user, partner=serializer.instance, data=serializer.validated_data
         )
+
+    @partner_scorecard_schema
+    @action(detail=True, methods=["get"])
+    def scorecard(self, request, pk=None):
+        """The partner's scorecard of the current quarter (`?period=month|ttm` for the others)."""
+        return partner_scorecard(request, self.get_object())
 
 
 class AgreementViewSet(HistoryMixin, ScopedModelViewSet):
