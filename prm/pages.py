@@ -426,7 +426,7 @@ def navigation(request) -> dict[str, Any]:
     nav = MANAGER_NAV if has_perm(user, "portal.manager") else PARTNER_NAV
     current = getattr(request, "resolver_match", None)
     current_name = f"{current.namespace}:{current.url_name}" if current and current.namespace else None
-    sections = []
+    sections, lit = [], []
     for title, items in nav:
         links = []
         for label, url_name, icon in items:
@@ -436,5 +436,11 @@ def navigation(request) -> dict[str, Any]:
                 continue
             active = current_name == url_name or (request.path.startswith(url) and url not in ("/manage/", "/portal/"))
             links.append({"label": label, "url": url, "icon": icon, "active": active})
+            if active:
+                lit.append((current_name == url_name, len(url), links[-1]))
         sections.append({"title": title, "links": links})
+    # One link lit: the page's own, else the deepest one it is under (/manage/performance/scorecards/ is the
+    # scorecard list's, not the performance dashboard's at /manage/performance/).
+    for *_, link in sorted(lit, key=lambda item: item[:2])[:-1]:
+        link["active"] = False
     return {"nav_sections": sections, "program_name": settings.PRM_PROGRAM_NAME}
