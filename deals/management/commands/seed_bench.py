@@ -3,7 +3,9 @@
 PostgreSQL only: customers and deals are streamed with COPY (a few minutes for a million deals, most of it
 index maintenance); partners and users use bulk_create in big batches. The data skips the services on
 purpose (no audit rows, no outbox events) but keeps every database rule: one approved deal per customer,
-positive amounts, statuses with their dates. Competing registrations (DealConflict) are derived in SQL.
+positive amounts, statuses with their dates. Competing registrations (DealConflict) are derived in SQL. What the
+scorecards count besides deals (users, certifications, onboarding, agreements, activity and leads, surveys) comes
+from _seed_bench_performance.py.
 
 Refuses to write to a database whose name does not contain "bench" (pass --force to override), so a
 benchmark never lands in a real program. Re-running tops the data up to the requested size."""
@@ -25,6 +27,8 @@ from deals.conflicts import normalize_name
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
 from prm.accounts.models import User
 from prm.accounts.roles import Role
+
+from ._seed_bench_performance import seed_performance
 
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105  (a throwaway benchmark database)
 BENCH_MANAGER = "manager@bench.example"
@@ -225,6 +229,7 @@ class Command(BaseCommand):
         customer_rows = self._customers(customers)
         self._deals(deals, partner_rows, customer_rows)
         self._conflicts()
+        seed_performance(self.stdout, random.Random(seed + 1), self.today)
         # VACUUM as well as ANALYZE: a table filled by COPY has no visibility map until autovacuum gets to it,
         # and without one the lists' counts and totals cannot be index-only scans, as they are on a live program
         with connection.cursor() as cursor:
