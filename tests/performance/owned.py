@@ -28,7 +28,8 @@ def _proposal(org):
 
 
 def _plan(org):
-    return BusinessPlanFactory(partner=org), _rep(org)
+    # a partner's admin: it opens every plan page of its own organization, the edit form and "agree" included
+    return BusinessPlanFactory(partner=org), PartnerUserFactory(partner=org, role=Role.PARTNER_ADMIN)
 
 
 def _objective(org):
