@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SCORECARD_SORTS = Sorts(
     {
         "period_start": ("period_start", "partner_id", "id"),
+        "-period_start": ("-period_start", "partner_id", "id"),  # newest period first, its partners in order
         "score": ("score", "id"),
         "revenue_won": ("revenue_won", "id"),
     },
