@@ -315,8 +315,9 @@ class TierProposalAcceptView(TierProposalDecisionView):
 
     def perform(self, data):
         proposal = tier_proposal_accept(actor=self.request.user, proposal=self.object, note=self.note())
-        tier = proposal.to_tier.name if proposal.to_tier else "no tier"
-        return f"Accepted: {proposal.partner.name} is now {tier}."
+        if proposal.to_tier is None:
+            return f"Accepted: {proposal.partner.name} now has no tier."
+        return f"Accepted: {proposal.partner.name} is now {proposal.to_tier.name}."
 
 
 class TierProposalDismissView(TierProposalDecisionView):

@@ -270,6 +270,16 @@ def test_accept_moves_the_partner_and_a_second_decision_is_a_message(page_client
     assert "Not dismissed: This proposal is already accepted." in again.content.decode()
 
 
+def test_accepting_a_demotion_below_the_lowest_tier_leaves_no_tier(page_client, manager, partner_a):
+    proposal = TierProposalFactory(partner=partner_a)  # Gold → no tier
+    response = page_client.as_user(manager).post(
+        reverse("manage:tier-proposal-accept", args=[proposal.pk]), follow=True
+    )
+    assert "Accepted: Alpha Networks now has no tier." in response.content.decode()
+    partner_a.refresh_from_db()
+    assert partner_a.tier is None
+
+
 def test_dismiss_keeps_the_tier(page_client, program_admin, program):
     proposal = TierProposal.objects.get(partner=program["alpha"], status="open")
     response = page_client.as_user(program_admin).post(
