@@ -44,8 +44,9 @@ class MyPerformanceView(PortalPageMixin, TemplateView):
         performance = partner_performance(actor=user, partner=partner, kind=kind, **options)
         if performance.scorecard is None and partner.status != PartnerStatus.CHURNED:
             # Nothing computed yet for this period (a new partner, before the nightly run): compute this partner
-            # once, now, rather than show an empty page until tomorrow.
-            written = engine.recalculate(partner_ids=[partner.pk])
+            # once, now, rather than show an empty page until tomorrow. A partner opening a page proposes no tier
+            # change (like the scorecard API's read): the next recalculation does that.
+            written = engine.recalculate(partner_ids=[partner.pk], propose=False)
             logger.info("scorecard.computed_on_view", extra={"partner_id": partner.pk, "written": written})
             performance = partner_performance(actor=user, partner=partner, kind=kind, **options)
         context = super().get_context_data(**kwargs)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from deals.models import DealStatus
 from performance.engine import recalculate
-from performance.models import Scorecard
+from performance.models import Scorecard, TierProposal
 from performance.periods import Period
 from performance.selectors_partner import format_kpi
 
@@ -104,7 +104,11 @@ class TestMyPerformance:
         assert len(month.context["performance"].charts["score"]["labels"]) == 12
         assert unknown.status_code == 200 and unknown.context["kind"] == "quarter"
 
-    def test_a_partner_without_a_scorecard_gets_one_computed_once(self, page_client, partner_a_admin, partner_a):
+    def test_a_partner_without_a_scorecard_gets_one_computed_once(
+        self, page_client, partner_a_admin, partner_a, gold_tier
+    ):
+        gold_tier.min_revenue = Decimal("100000")  # Alpha is Gold but short of it: a demotion is due
+        gold_tier.save()
         _won(partner_a, "12345")
 
         response = page_client.as_user(partner_a_admin).get(MY_PERFORMANCE)
@@ -116,6 +120,8 @@ class TestMyPerformance:
             "quarter",
             "ttm",
         }
+        # opening a page proposes nothing: the demotion waits for the next recalculation
+        assert not TierProposal.objects.filter(partner=partner_a).exists()
 
     def test_the_trend_charts_come_from_the_stored_history(self, page_client, partner_a_admin, partner_a):
         for steps, score, revenue in ((-3, "20.00", "1000.00"), (-1, "35.00", "8000.00"), (0, "41.25", "9000.00")):
