@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.text import slugify
 
+from deals import services as deal_services
 from deals.conflicts import customer_key, normalize_name
-from deals.demo import CURRENCY_FOR_COUNTRY, PRODUCTS
-from deals.models import Customer, Deal, DealStatus
+from deals.demo import CURRENCY_FOR_COUNTRY, PRODUCTS, RATES
+from deals.models import Customer, Deal, DealStatus, ExchangeRate
 from partners.models import Partner, PartnerStatus
 from prm.accounts.models import User
 
@@ -37,9 +38,19 @@ def seed_late(ctx) -> None:
     partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("id"))
     if not partners:
         return
+    _rates_since(ctx, Period.containing("quarter", ctx.today).shifted(-HISTORY_QUARTERS).start)
     _history(ctx, partners)
     _sign_ins(ctx, partners)
     _recalculate(ctx)
+
+
+def _rates_since(ctx, day) -> None:
+    """The demo's exchange rates start a month ago; the imported history needs rates for its own days."""
+    for currency, rate in RATES.items():
+        if not ExchangeRate.objects.filter(currency=currency, valid_from__lte=day).exists():
+            deal_services.exchange_rate_set(
+                actor=ctx.admin, data={"currency": currency, "rate": Decimal(rate), "valid_from": day}
+            )
 
 
 def _profile(index: int) -> tuple[int, range]:
@@ -107,7 +118,7 @@ def _deal(
     name = f"{ctx.fake.company()} {n}"
     domain = f"{slugify(name)[:40]}-{partner.pk}.example"
     created = timezone.make_aware(datetime.combine(registered, time(10, 0)))
-    cycle = rng.randrange(15, 120)
+    cycle = rng.randrange(20, 75)
     closes = registered + timedelta(days=cycle)
     deal = Deal(
         partner=partner,

@@ -607,13 +607,22 @@ def _recommended_tier(tiers: list[dict], revenue: Decimal, won: int, certified_u
 def _tier_path(
     tiers: list[dict], recommended: dict | None, current: dict | None, revenue: Decimal, won: int, certified_users: int
 ) -> dict[str, Any]:
-    """What is missing for the next tier above both the current and the recommended one, in plain words."""
-    floor = max((t["rank"] for t in (recommended, current) if t), default=-1)
-    above = [tier for tier in tiers if tier["rank"] > floor]
-    if not above:
-        name = (current or recommended or {}).get("name", "")
-        return {"next_tier": None, "missing": [], "text": f"{name} is the highest tier." if name else ""}
-    target = above[0]
+    """What is missing, in plain words: to keep the current tier when the trailing twelve months no longer meet it,
+    otherwise to reach the next tier above both the current and the recommended one."""
+    if current and (recommended is None or current["rank"] > recommended["rank"]):
+        target, goal = current, "keep"
+    else:
+        floor = max((t["rank"] for t in (recommended, current) if t), default=-1)
+        above = [tier for tier in tiers if tier["rank"] > floor]
+        if not above:
+            name = (current or recommended or {}).get("name", "")
+            return {
+                "next_tier": None,
+                "goal": "top",
+                "missing": [],
+                "text": f"{name} is the highest tier, and the trailing twelve months meet it." if name else "",
+            }
+        target, goal = above[0], "reach"
     missing = []
     if certified_users < target["min_certified_users"]:
         gap = target["min_certified_users"] - certified_users
@@ -637,8 +646,8 @@ def _tier_path(
         text = f"You meet every requirement of {target['name']}; the change is proposed at the next recalculation."
     else:
         joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        text = f"{joined} to reach {target['name']} (over the trailing twelve months)."
-    return {"next_tier": {"id": target["id"], "name": target["name"]}, "missing": missing, "text": text}
+        text = f"{joined} to {goal} {target['name']} (over the trailing twelve months)."
+    return {"next_tier": {"id": target["id"], "name": target["name"]}, "goal": goal, "missing": missing, "text": text}
 
 
 # --- writing -------------------------------------------------------------------------------------------------

@@ -121,9 +121,9 @@ def _enqueue_job(job_id: int) -> None:
 
     try:
         run_recalc_job.delay(job_id)
-    except Exception:
+    except Exception:  # the broker refused it (the job's own failures are recorded by recalc_job_run)
         logger.warning("scorecards.job_enqueue_failed", exc_info=True)
-        RecalcJob.objects.filter(pk=job_id).update(
+        RecalcJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
             state=JobState.FAILED, finished_at=timezone.now(), message="The job queue is unavailable; try again."
         )
 
@@ -141,12 +141,12 @@ def recalc_job_run(job_id: int) -> None:
 
     try:
         written = engine.recalculate(progress=progress)
-    except Exception as exc:
+    except Exception as exc:  # recorded on the job for the admin who is watching it; no retry of a whole run
         logger.exception("scorecards.job_failed", extra={"job_id": job_id})
         RecalcJob.objects.filter(pk=job_id).update(
             state=JobState.FAILED, finished_at=timezone.now(), message=f"Failed: {type(exc).__name__}"[:300]
         )
-        raise
+        return
     RecalcJob.objects.filter(pk=job_id).update(
         state=JobState.SUCCEEDED,
         progress=100,
