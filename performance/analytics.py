@@ -1,7 +1,8 @@
 """Program analytics: the figures of the manager dashboard, `GET /api/v1/analytics/program/` and its CSV.
 
 Every figure is set-based: one grouped query per source for the whole program, whatever the number of partners
-(eight queries in all, pinned in tests/performance/test_analytics.py), and each comes with its definition in
+(eight queries in all, pinned in tests/performance/test_analytics.py; the result is shared for a few minutes, see
+`program_analytics`), and each comes with its definition in
 words (`definitions`), which the page prints beside it. Money is in the program currency at today's exchange
 rates (prm.money): sums are grouped by currency in SQL and converted once per currency here, or converted per row
 (engine.in_program_currency) where a figure multiplies a partner's own amount; a currency without a rate is left
@@ -17,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Greatest, NullIf, TruncMonth
 from django.utils import timezone
@@ -31,7 +33,7 @@ from .engine import DaysBetween, in_program_currency
 from .models import HealthStatus, Scorecard
 from .periods import MONTH, QUARTER, TTM, Period
 
-__all__ = ["SCORE_BUCKETS", "program_analytics"]
+__all__ = ["CACHE_SECONDS", "SCORE_BUCKETS", "compute_program_analytics", "program_analytics"]
 
 FRACTION = Decimal("0.0001")
 TENTH = Decimal("0.1")
@@ -40,6 +42,8 @@ CLOSING_QUARTERS = 4
 #: Score buckets of the distribution: [0, 10), [10, 20), ..., [90, 100] (a score of 100 is in the last one).
 SCORE_BUCKETS = [(low, low + 10) for low in range(0, 100, 10)]
 NO_TIER = "No tier"
+#: How long computed figures are shared before the next request recomputes them.
+CACHE_SECONDS = 300
 
 
 def _fraction(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -69,10 +73,24 @@ def _period(period: Period) -> dict[str, Any]:
     return {"start": period.start, "end": period.end, "label": period.label}
 
 
-def program_analytics(*, actor, today: date | None = None) -> dict[str, Any]:
-    """The program's figures as of `today` (see the module's docstring and each figure's definition)."""
+def program_analytics(*, actor, today: date | None = None, fresh: bool = False) -> dict[str, Any]:
+    """The program's figures as of `today` (see the module's docstring and each figure's definition).
+
+    They are the same for every member of staff, so they are computed once and shared for CACHE_SECONDS: over a
+    million deals the grouped queries take seconds, the dashboard must answer in 300 ms. `computed_at` says
+    how old they are; `fresh` recomputes them now."""
     require_perm(actor, "analytics.view")
     today = today or timezone.localdate()
+    key = f"performance:program-analytics:{settings.PRM_PROGRAM_CURRENCY}:{today.isoformat()}"
+    figures = None if fresh else cache.get(key)
+    if figures is None:
+        figures = compute_program_analytics(today)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def compute_program_analytics(today: date) -> dict[str, Any]:
+    """The figures computed now, from the deals, partners and scorecards (eight queries)."""
     currency = settings.PRM_PROGRAM_CURRENCY
     rates = rates_on(today)
     quarter = Period.containing(QUARTER, today)
@@ -87,6 +105,7 @@ def program_analytics(*, actor, today: date | None = None) -> dict[str, Any]:
     months = [Period.containing(MONTH, ttm.start).shifted(step) for step in range(12)]
     result = {
         "as_of": today,
+        "computed_at": timezone.now(),
         "currency": currency,
         "periods": {
             "current_quarter": _period(quarter),

@@ -129,6 +129,7 @@ _DefinitionsSerializer = type(
 @extend_schema_serializer(many=False)
 class ProgramAnalyticsSerializer(serializers.Serializer):
     as_of = serializers.DateField()
+    computed_at = serializers.DateTimeField(help_text="When the figures were computed (they are shared for minutes).")
     currency = serializers.CharField(help_text="The program currency every amount is in.")
     periods = _PeriodsSerializer()
     active_partners = _ActivePartnersSerializer()

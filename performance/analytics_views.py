@@ -15,7 +15,7 @@ from prm.charts import bar_chart, doughnut_chart
 from prm.exports import csv_response
 from prm.pages import ManagerPageMixin
 
-from .analytics import program_analytics
+from .analytics import CACHE_SECONDS, program_analytics
 from .models import HealthStatus
 
 #: Pages of other parts of the app the dashboard links to, shown only once they exist.
@@ -95,6 +95,7 @@ class ProgramAnalyticsView(ManagerPageMixin, TemplateView):
             closing_percent=_percent(data["consistently_closing_share"]),
             statuses=statuses,
             related_links=links,
+            cache_minutes=CACHE_SECONDS // 60,
             **kwargs,
         )
 

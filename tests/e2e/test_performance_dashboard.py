@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,6 +32,7 @@ DRAWN = """canvas => {
 
 @pytest.fixture
 def program(partner_a, partner_b):
+    cache.clear()  # no figures shared from an earlier test
     today = timezone.localdate()
     quarter = Period.containing("quarter", today)
     for months_ago, amount in [(1, "12000"), (2, "8000"), (4, "15000"), (7, "5000")]:

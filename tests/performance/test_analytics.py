@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +36,14 @@ from .factories import ScorecardFactory
 
 TODAY = date(2026, 11, 15)
 Q4 = (date(2026, 10, 1), date(2026, 12, 31))
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_figures():
+    """The figures are shared through the cache for a few minutes: each test computes its own."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _deal(partner, status, amount, currency="USD", closed_on=None, won_amount=None):
@@ -240,6 +249,29 @@ def test_the_figures_cost_eight_queries_however_many_partners(program, program_a
     _won(PartnerFactory(), date(2026, 8, 1), "100")
     with django_assert_num_queries(8):
         program_analytics(actor=program_admin, today=TODAY)
+
+
+def test_the_figures_are_shared_for_a_few_minutes_and_say_when_they_were_computed(
+    program, program_admin, manager, django_assert_num_queries
+):
+    first = program_analytics(actor=program_admin, today=TODAY)
+    _deal(PartnerFactory(), DealStatus.SUBMITTED, "100")
+
+    with django_assert_num_queries(0):
+        shared = program_analytics(actor=manager, today=TODAY)
+    fresh = program_analytics(actor=manager, today=TODAY, fresh=True)
+
+    assert shared["computed_at"] == first["computed_at"]
+    assert shared["pipeline_by_status"]["submitted"]["count"] == 1
+    assert fresh["pipeline_by_status"]["submitted"]["count"] == 2
+    assert fresh["computed_at"] >= first["computed_at"]
+
+
+def test_shared_figures_are_still_refused_to_a_partner(program, program_admin, partner_a_admin):
+    program_analytics(actor=program_admin, today=TODAY)
+
+    with pytest.raises(NotPermitted):
+        program_analytics(actor=partner_a_admin, today=TODAY)
 
 
 def test_a_partner_user_cannot_read_the_program_figures(partner_a_admin):
