@@ -33,6 +33,7 @@ browser:
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py recalculate_scorecards
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -28,3 +28,16 @@ def test_the_demo_has_scorecards_with_history_proposals_and_a_partner_at_risk():
     count = Scorecard.objects.count()
     call_command("seed_demo", "--quiet")  # a second run adds nothing
     assert Scorecard.objects.count() == count
+
+
+def test_the_recalculate_command_brings_every_partner_current():
+    from io import StringIO
+
+    from ..factories import PartnerFactory
+
+    PartnerFactory(status="active")
+    PartnerFactory(status="onboarding")
+    out = StringIO()
+    call_command("recalculate_scorecards", stdout=out)
+    assert out.getvalue().strip() == "6 scorecards recalculated."
+    assert Scorecard.objects.count() == 6
