@@ -210,10 +210,9 @@ class PlanForm(StyledForm):
                 required=False, label="Target", widget=forms.NumberInput(attrs={"step": "any", "min": "0"})
             )
             self.fields[f"description_{row}"] = forms.CharField(max_length=300, required=False, label="In words")
-            for name in (f"kpi_{row}", f"target_{row}", f"description_{row}"):
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " form-control-sm"
-                widget.attrs.pop("required", None)
+            self.fields[f"kpi_{row}"].widget.attrs["class"] = "form-select form-select-sm"
+            for name in (f"target_{row}", f"description_{row}"):
+                self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
         self.fields["title"].widget.attrs["placeholder"] = "e.g. Grow the mid-market in Q3"
 
     def plan_field_list(self):

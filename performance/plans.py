@@ -430,12 +430,14 @@ def _words(key: str, value: Decimal, target: Decimal, expected: Decimal, status:
         figures = f"{KPIS[key].name}: {format_kpi(key, value)} of {format_kpi(key, target)}"
     if not computed:
         figures += " (not computed yet)"
+    # a pace in money reads in whole units: "behind the pace of 165,761 USD", not "165,760.87 USD"
+    pace = format_kpi(key, expected.quantize(Decimal(1), ROUND_HALF_UP) if KPIS[key].unit == "money" else expected)
     tail = {
         "achieved": "target reached",
         "not_started": f"the {period.kind} starts on {period.start:%-d %b %Y}",
         "missed": f"the {period.kind} ended below target",
-        "at_risk": f"behind the pace of {format_kpi(key, expected)} by today",
-        "on_track": f"on pace ({format_kpi(key, expected)} expected by today)",
+        "at_risk": f"behind the pace of {pace} by today",
+        "on_track": f"on pace ({pace} expected by today)",
     }[status]
     return f"{figures} — {tail}"
 
