@@ -681,7 +681,7 @@ def write(period: Period, computed: list[Computed], *, now: datetime | None = No
             recommended_tier_id=c.recommended_tier_id,
             tier_path=c.tier_path,
         )
-        for c in computed
+        for c in sorted(computed, key=lambda c: c.partner_id)  # one lock order for concurrent runs
     ]
     Scorecard.objects.bulk_create(
         rows,

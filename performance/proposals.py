@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partners.models import Partner, Tier
@@ -74,15 +75,19 @@ def proposals_refresh(computed: list[Computed]) -> int:
             continue
         from_rank = tiers[current].rank if current in tiers else None
         to_tier = tiers.get(recommended)
-        proposal = TierProposal.objects.create(
-            partner_id=c.partner_id,
-            from_tier_id=current,
-            to_tier_id=recommended,
-            direction=_direction(from_rank, to_tier.rank if to_tier else None),
-            reasons=_reasons(c, to_tier),
-            status=ProposalStatus.APPLIED if settings.auto_apply_tier_changes else ProposalStatus.OPEN,
-            decided_at=now if settings.auto_apply_tier_changes else None,
-        )
+        try:
+            with transaction.atomic():  # a concurrent run (nightly and incremental) may have opened it first
+                proposal = TierProposal.objects.create(
+                    partner_id=c.partner_id,
+                    from_tier_id=current,
+                    to_tier_id=recommended,
+                    direction=_direction(from_rank, to_tier.rank if to_tier else None),
+                    reasons=_reasons(c, to_tier),
+                    status=ProposalStatus.APPLIED if settings.auto_apply_tier_changes else ProposalStatus.OPEN,
+                    decided_at=now if settings.auto_apply_tier_changes else None,
+                )
+        except IntegrityError:
+            continue
         made += 1
         if settings.auto_apply_tier_changes:
             partner_update(actor=None, partner=Partner.objects.get(pk=c.partner_id), data={"tier": to_tier})
