@@ -577,6 +577,27 @@ class TestManagerPages:
             (str(a.pk), "Alpha Networks", "deals_registered", "20.0000")
         ]
 
+    def test_the_list_page_costs_the_same_queries_for_one_plan_or_many(
+        self, page_client, manager, partner_a, partner_b
+    ):
+        client = page_client.as_user(manager)
+        PlanObjectiveFactory(plan=BusinessPlanFactory(partner=partner_a))
+        client.get(reverse("manage:plan-list"))  # session and content types warmed up
+        with CaptureQueriesContext(connection) as one:
+            client.get(reverse("manage:plan-list"))
+        previous = _quarter().previous()
+        for partner in (partner_a, partner_b):
+            plan = BusinessPlanFactory(partner=partner, period_start=previous.start, period_end=previous.end)
+            PlanObjectiveFactory(plan=plan)
+            PlanObjectiveFactory(plan=plan, kpi="deals_won")
+        ScorecardFactory(partner=partner_b)
+
+        with CaptureQueriesContext(connection) as three:
+            response = client.get(reverse("manage:plan-list"))
+
+        assert len(response.context["page"].object_list) == 3
+        assert len(three) == len(one)
+
     def test_editing_the_objectives_of_an_agreed_plan_puts_it_back_to_draft(self, page_client, manager, partner_a):
         plan = PlanObjectiveFactory(plan=BusinessPlanFactory(partner=partner_a, status="agreed")).plan
         BusinessPlan.objects.filter(pk=plan.pk).update(
