@@ -27,47 +27,68 @@ def _percent(fraction: Decimal | None) -> Decimal | None:
     return None if fraction is None else (fraction * 100).quantize(Decimal("0.1"))
 
 
+def _keep(labels: list, *columns: list, colors: list | None = None) -> tuple[list, ...]:
+    """The labels, their columns of figures (and colours), or none at all when every figure is zero: the chart
+    include then says "No figures yet" instead of drawing an empty axis or a doughnut without slices."""
+    if not any(value for column in columns for value in column):
+        labels, columns, colors = [], [[] for _ in columns], (None if colors is None else [])
+    return (labels, *columns) if colors is None else (labels, *columns, colors)
+
+
 def charts(data: dict[str, Any]) -> dict[str, dict]:
     """The four chart specs of the dashboard (prm.charts), each with its figures as a table."""
     currency = data["currency"]
+    quarter = data["periods"]["current_quarter"]["label"]
+    definitions = data["definitions"]
     revenue = data["revenue_by_tier"]
-    pipeline = data["pipeline_by_status"]
+    tiers = revenue["tiers"]
+    months, *amounts = _keep(revenue["months"], *(tier["amounts"] for tier in tiers))
     statuses = list(DealStatus)
+    pipeline = data["pipeline_by_status"]
+    status_labels, status_amounts = _keep(
+        [status.label for status in statuses], [pipeline[status.value]["amount"] for status in statuses]
+    )
+    buckets, scores = _keep(list(data["score_distribution"]), list(data["score_distribution"].values()))
     health = data["health_distribution"]
+    health_labels, health_counts, health_colors = _keep(
+        [HealthStatus(status).label for status in health],
+        list(health.values()),
+        colors=[HEALTH_COLORS[status] for status in health],
+    )
     return {
         "revenue": bar_chart(
-            revenue["months"],
-            {tier["name"]: tier["amounts"] for tier in revenue["tiers"]} or {"Revenue": [0] * len(revenue["months"])},
+            months,
+            {tier["name"]: values for tier, values in zip(tiers, amounts, strict=True)} or {"Revenue": []},
             title="Won revenue by tier and month",
-            description=data["definitions"]["revenue_by_tier"],
+            description=definitions["revenue_by_tier"],
             stacked=True,
             unit=currency,
             label_heading="Month",
         ),
         "pipeline": bar_chart(
-            [status.label for status in statuses],
-            {"Amount": [pipeline[status.value]["amount"] for status in statuses]},
+            status_labels,
+            {"Amount": status_amounts},
             title="Deals by status",
-            description=data["definitions"]["pipeline_by_status"],
+            description=definitions["pipeline_by_status"],
             unit=currency,
             label_heading="Status",
         ),
         "scores": bar_chart(
-            list(data["score_distribution"]),
-            {"Partners": list(data["score_distribution"].values())},
-            title=f"Scores, {data['periods']['current_quarter']['label']}",
-            description=data["definitions"]["score_distribution"],
+            buckets,
+            {"Partners": scores},
+            title=f"Scores, {quarter}",
+            description=definitions["score_distribution"],
             label_heading="Score",
             colors=["primary"],
         ),
         "health": doughnut_chart(
-            [HealthStatus(status).label for status in health],
-            list(health.values()),
-            title=f"Partner health, {data['periods']['current_quarter']['label']}",
-            description=data["definitions"]["health_distribution"],
+            health_labels,
+            health_counts,
+            title=f"Partner health, {quarter}",
+            description=definitions["health_distribution"],
             label_heading="Health",
             value_heading="Partners",
-            colors=[HEALTH_COLORS[status] for status in health],
+            colors=health_colors,
         ),
     }
 
