@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prm.errors import Conflict
 from prm.events.services import event_emit
 from prm.permissions import require_perm
 from prm.services import apply_changes, service, validate_and_save
@@ -92,6 +93,8 @@ def _run_logged(kind: str, **result):
 
 # --- full: nightly and on demand -----------------------------------------------------------------------------
 
+#: A queued or running job older than this is taken for dead (its worker was killed): a new one may start.
+STALE_JOB_MINUTES = 30
 #: Finished job rows older than this are deleted by the nightly run.
 JOB_HISTORY_DAYS = 30
 
@@ -108,6 +111,13 @@ def scorecards_recalculate_all() -> int:
 def recalc_job_start(*, actor: User) -> RecalcJob:
     """A program admin's "recalculate now": a job the API and the page poll for its progress."""
     require_perm(actor, "scorecard.recalculate")
+    running = (
+        RecalcJob.objects.filter(kind="scorecards", state__in=(JobState.QUEUED, JobState.RUNNING))
+        .filter(created_at__gte=timezone.now() - timedelta(minutes=STALE_JOB_MINUTES))
+        .first()
+    )
+    if running:
+        raise Conflict(f"A recalculation is already under way (job {running.pk}, {running.progress}% done).")
     job = RecalcJob.objects.create(requested_by=actor, message="Waiting for a worker")
     event_emit(
         name="scorecards.recalculation_requested", instance=job, actor=actor, partner_id=None, payload={"job": job.pk}

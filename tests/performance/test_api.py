@@ -94,7 +94,7 @@ def test_partner_scorecard_is_computed_on_first_read_with_the_partners_own_numbe
     assert Decimal(body["score"]) == sum(Decimal(points) for points in body["contributions"].values())
     assert set(body["health"]) == {"status", "churn_risk", "reasons"}
     assert body["health"]["status"] in {"green", "amber", "red"}
-    assert set(body["tier_path"]) == {"next_tier", "missing", "text"}
+    assert set(body["tier_path"]) == {"next_tier", "goal", "missing", "text"}
     assert body["trend"]["previous_score"] is None
     # the read wrote the partner's scorecards of every open period, and proposed no tier change
     assert Scorecard.objects.filter(partner=partner_a).count() == 3

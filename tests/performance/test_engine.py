@@ -374,3 +374,19 @@ def timezone_utc():
     from datetime import UTC
 
     return UTC
+
+
+def test_a_second_recalculation_is_refused_while_one_is_under_way(
+    db, program_admin, django_capture_on_commit_callbacks
+):
+    from performance.services import recalc_job_start
+
+    RecalcJob.objects.create(kind="scorecards", state="running", progress=40)
+    with pytest.raises(Conflict, match="already under way .* 40% done"):
+        recalc_job_start(actor=program_admin)
+    stale = RecalcJob.objects.create(kind="scorecards", state="running")
+    RecalcJob.objects.filter(state="running").update(created_at=stale.created_at - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = recalc_job_start(actor=program_admin)
+    job.refresh_from_db()
+    assert job.state == "succeeded"  # (eager) the dead ones do not block
