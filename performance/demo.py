@@ -42,6 +42,7 @@ def seed_late(ctx) -> None:
     _history(ctx, partners)
     _sign_ins(ctx, partners)
     _recalculate(ctx)
+    _plans(ctx, partners)
 
 
 def _rates_since(ctx, day) -> None:
@@ -183,3 +184,32 @@ def _recalculate(ctx) -> None:
     for period in past:  # oldest first: each period's trend compares with the one stored before it
         engine.recalculate(periods=[period], today=today, propose=False)
     engine.recalculate(today=today)
+
+
+def _plans(ctx, partners: list[Partner]) -> None:
+    """This quarter's joint business plans: agreed by both sides for the first partner, agreed for the one at
+    risk (and behind its pace), a draft waiting for the partner's agreement for the third."""
+    from .plans import business_plan_agree, business_plan_create
+
+    quarter = Period.containing("quarter", ctx.today)
+    manager = ctx.managers[0]
+    objectives = [
+        [
+            ("deals_registered", 25, "Register 25 deals"),
+            ("certified_users", 3, "Certify 3 reps"),
+            ("revenue_won", 250_000, "250,000 USD won"),
+        ],
+        [("deals_registered", 18, "Register 18 deals"), ("revenue_won", 150_000, "150,000 USD won")],
+        [("deals_won", 8, "Win 8 deals"), ("portal_engagement", 40, "Use the portal every week")],
+    ]
+    for index, (partner, rows) in enumerate(zip(partners[:3], objectives, strict=False)):
+        admin = User.objects.filter(partner=partner, role="partner_admin", is_active=True).order_by("id").first()
+        plan = business_plan_create(
+            actor=manager,
+            partner=partner,
+            data={"period_kind": "quarter", "period_start": quarter.start, "title": f"{quarter.label} growth plan"},
+            objectives=[{"kpi": kpi, "target": Decimal(target), "description": text} for kpi, target, text in rows],
+        )
+        business_plan_agree(actor=manager, plan=plan)
+        if admin and index < 2:
+            business_plan_agree(actor=admin, plan=plan)

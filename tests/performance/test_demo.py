@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from partners.models import Partner, PartnerStatus
-from performance.models import ProposalStatus, Scorecard, TierProposal
+from performance.models import BusinessPlan, ProposalStatus, Scorecard, TierProposal
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,10 @@ def test_the_demo_has_scorecards_with_history_proposals_and_a_partner_at_risk():
     assert at_risk.exists()
     reasons = {r["code"] for card in at_risk for r in card.health_reasons}
     assert {"registrations_falling", "no_sign_ins"} <= reasons
+
+    plans = BusinessPlan.objects.order_by("id")
+    assert [plan.status for plan in plans] == ["agreed", "agreed", "draft"]
+    assert all(plan.objectives.exists() for plan in plans)
 
     count = Scorecard.objects.count()
     call_command("seed_demo", "--quiet")  # a second run adds nothing
