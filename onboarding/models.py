@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import PartnerType
-from prm.audience import filter_by_audience, unpack_codes
+from prm.audience import AudienceMixin
 from prm.states import StateMachine
 from prm.tenancy import AUDIENCE, PROGRAM_WIDE, TenantQuerySet
 from prm.uploads import upload_to
@@ -23,7 +23,7 @@ from prm.uploads import upload_to
 from .querysets import CertificationQuerySet, OnboardingPlanQuerySet, OnboardingStepQuerySet
 
 if TYPE_CHECKING:
-    from partners.models import Partner
+    pass
 
 
 # Module-level so migrations can name them (prm.uploads.upload_to returns a closure).
@@ -37,32 +37,6 @@ def course_file_path(instance, filename: str) -> str:
 
 def resource_file_path(instance, filename: str) -> str:
     return upload_to("resources")(instance, filename)
-
-
-class AudienceMixin(models.Model):
-    """Who among the partners may see a row: an empty restriction means everyone. Restrictions combine with
-    AND (a Gold-only, GB-only resource is for Gold partners in GB)."""
-
-    tenant_field = AUDIENCE
-
-    audience_tiers = models.ManyToManyField("partners.Tier", blank=True, related_name="+")
-    audience_partner_types = models.CharField(max_length=200, blank=True, default="")
-    audience_countries = models.CharField(max_length=1000, blank=True, default="")
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def audience_filter(cls, queryset: models.QuerySet, partner: Partner) -> models.QuerySet:
-        return filter_by_audience(queryset, partner)
-
-    @property
-    def partner_type_list(self) -> list[str]:
-        return unpack_codes(self.audience_partner_types)
-
-    @property
-    def country_list(self) -> list[str]:
-        return unpack_codes(self.audience_countries)
 
 
 class StepOwner(models.TextChoices):

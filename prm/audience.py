@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from prm.tenancy import AUDIENCE
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -77,3 +80,29 @@ def apply_audience(instance: Model, audience: dict[str, Any]) -> list[str]:
             instance.audience_tiers.set(new)
             changed.append("audience_tiers")
     return changed
+
+
+class AudienceMixin(models.Model):
+    """Who among the partners may see a row: an empty restriction means everyone. Restrictions combine with
+    AND (a Gold-only, GB-only resource is for Gold partners in GB)."""
+
+    tenant_field = AUDIENCE
+
+    audience_tiers = models.ManyToManyField("partners.Tier", blank=True, related_name="+")
+    audience_partner_types = models.CharField(max_length=200, blank=True, default="")
+    audience_countries = models.CharField(max_length=1000, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def audience_filter(cls, queryset: models.QuerySet, partner: Partner) -> models.QuerySet:
+        return filter_by_audience(queryset, partner)
+
+    @property
+    def partner_type_list(self) -> list[str]:
+        return unpack_codes(self.audience_partner_types)
+
+    @property
+    def country_list(self) -> list[str]:
+        return unpack_codes(self.audience_countries)
