@@ -109,6 +109,14 @@ class Deal(models.Model):
     lead = models.OneToOneField(
         "deals.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="converted_deal"
     )
+    mdf_request = models.ForeignKey(
+        "incentives.MdfRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+        help_text="The market development activity this deal came from (its return on investment).",
+    )
 
     protected_until = models.DateField(null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -294,6 +302,14 @@ class Lead(models.Model):
     status = models.CharField(max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     partner = models.ForeignKey(
         "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    mdf_request = models.ForeignKey(
+        "incentives.MdfRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        help_text="The market development activity this lead came from.",
     )
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,0 +1,11 @@
+"""Periodic jobs of the incentives app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # volume bonuses of the quarter that just closed (idempotent: a bonus is paid once per partner and quarter)
+    "incentives-close-volume-bonuses": {
+        "task": "incentives.close_volume_bonuses",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}

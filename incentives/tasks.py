@@ -1,0 +1,22 @@
+"""Thin Celery tasks of the incentives app: ids in, idempotent services do the work."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from prm.events.models import OutboxEvent
+
+from . import accruals, bonuses
+
+
+@shared_task(name="incentives.sync_deal", acks_late=True)
+def sync_deal(event_id: int) -> dict:
+    """A deal was won, reopened or corrected: make its accrual lines match it (twice changes nothing)."""
+    event = OutboxEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return {}
+    return accruals.accruals_sync_deal(int(event.aggregate_id))
+
+
+@shared_task(name="incentives.close_volume_bonuses", acks_late=True)
+def close_volume_bonuses() -> int:
+    return bonuses.volume_bonuses_close(today=timezone.localdate())
