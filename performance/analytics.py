@@ -61,11 +61,8 @@ def _convert_sums(rows, rates: dict[str, Decimal], key, amount_field: str) -> di
     """{key(row): exact sum in the program currency} of rows grouped by currency; unknown currencies left out."""
     totals: dict[Any, Decimal] = defaultdict(Decimal)
     for row in rows:
-        rate = rates.get(row["currency"])
-        if rate is not None and row[amount_field] is not None:
-            totals[key(row)] += row[amount_field] * rate
-        else:
-            totals[key(row)] += 0
+        rate, amount = rates.get(row["currency"]), row[amount_field]
+        totals[key(row)] += amount * rate if rate is not None and amount is not None else Decimal(0)
     return totals
 
 
