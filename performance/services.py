@@ -66,8 +66,12 @@ def scorecards_recalculate_pending(*, limit: int = 500) -> int:
         claimed.delete()
     if not ids:
         return 0
-    with _run_logged("incremental", partners=len(ids)):
-        engine.recalculate(partner_ids=ids)
+    try:
+        with _run_logged("incremental", partners=len(ids)):
+            engine.recalculate(partner_ids=ids)
+    except Exception:  # put them back: the next run (or the beat sweep) retries them
+        PendingRecalc.objects.bulk_create([PendingRecalc(partner_id=pk) for pk in ids], ignore_conflicts=True)
+        raise
     return len(ids)
 
 

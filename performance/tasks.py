@@ -18,3 +18,10 @@ def recalculate_all() -> int:
 @shared_task(name="performance.run_recalc_job", acks_late=True)
 def run_recalc_job(job_id: int) -> None:
     services.recalc_job_run(job_id)
+
+
+@shared_task(name="performance.refresh_analytics", acks_late=True)
+def refresh_analytics() -> None:
+    from .analytics import program_analytics_refresh
+
+    program_analytics_refresh()

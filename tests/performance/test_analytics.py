@@ -377,3 +377,14 @@ def test_the_csv_has_a_row_per_figure_and_breakdown(program, manager, page_clien
     assert ("forecast", "Q1 2027", "amount", "10200.00", "USD") in cells
     attrition = next(row for row in rows if row[0] == "attrition_rate")
     assert "Q3 2026" in attrition[5]
+
+
+def test_the_beat_refresh_shares_the_figures_the_dashboard_reads(db, manager, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from performance.analytics import program_analytics, program_analytics_refresh
+
+    cache.clear()
+    refreshed = program_analytics_refresh()
+    with django_assert_num_queries(0):
+        assert program_analytics(actor=manager) == refreshed

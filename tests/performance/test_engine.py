@@ -390,3 +390,22 @@ def test_a_second_recalculation_is_refused_while_one_is_under_way(
         job = recalc_job_start(actor=program_admin)
     job.refresh_from_db()
     assert job.state == "succeeded"  # (eager) the dead ones do not block
+
+
+def test_partners_of_a_failed_incremental_run_wait_for_the_next_one(db, monkeypatch):
+    from performance.services import scorecards_recalculate_pending
+
+    p = PartnerFactory(status="active")
+    PendingRecalc.objects.create(partner=p)
+
+    def die(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(engine, "recalculate", die)
+    with pytest.raises(RuntimeError):
+        scorecards_recalculate_pending()
+    assert PendingRecalc.objects.filter(partner=p).exists()
+    assert RecalcJob.objects.get(kind="incremental").state == "failed"
+    monkeypatch.undo()
+    assert scorecards_recalculate_pending() == 1
+    assert Scorecard.objects.filter(partner=p).count() == 3
