@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from partners.models import Partner
+from partners.models import Partner, PartnerStatus
 from performance import engine
 from performance.models import Scorecard
 from performance.periods import Period
@@ -66,7 +66,7 @@ def nightly_scorecards(django_db_blocker, quarter):
     """What the nightly job leaves: this and the previous quarter scored for every partner (the previous one gives
     the trend its comparison), written and committed once, untimed, when missing."""
     with django_db_blocker.unblock():
-        partners = Partner.objects.exclude(status="churned").count()
+        partners = Partner.objects.exclude(status=PartnerStatus.CHURNED).count()
         for period in (quarter.previous(), quarter):
             have = Scorecard.objects.filter(period_kind=period.kind, period_start=period.start).count()
             if have < partners:
@@ -115,7 +115,7 @@ def _baseline_sql(period: Period) -> tuple[str, dict]:
 
 
 def test_full_recalculation_against_sql(bench_summary, nightly_scorecards, quarter):
-    partners = Partner.objects.exclude(status="churned").count()
+    partners = Partner.objects.exclude(status=PartnerStatus.CHURNED).count()
     sql, params = _baseline_sql(quarter)
     fulls, computes, floors, rows = [], [], [], 0
     for _ in range(FULL_RUNS):
@@ -146,7 +146,7 @@ def test_full_recalculation_against_sql(bench_summary, nightly_scorecards, quart
 
 
 def test_incremental_recalculation(bench_summary, nightly_scorecards):
-    ids = list(Partner.objects.exclude(status="churned").values_list("id", flat=True))
+    ids = list(Partner.objects.exclude(status=PartnerStatus.CHURNED).values_list("id", flat=True))
     picks = iter(random.Random(9).sample(ids, INCREMENTAL_RUNS + 1))
     result = _measure(
         "one partner's recalculation (month, quarter, ttm)",
@@ -161,7 +161,7 @@ def test_incremental_recalculation(bench_summary, nightly_scorecards):
 def test_scorecard_api(bench_summary, nightly_scorecards, manager, quarter):
     client = APIClient()
     client.force_authenticate(manager)
-    ids = list(Partner.objects.exclude(status="churned").values_list("id", flat=True))
+    ids = list(Partner.objects.exclude(status=PartnerStatus.CHURNED).values_list("id", flat=True))
     picks = random.Random(11).sample(ids, API_PARTNERS + 1)
     one_row = (
         "SELECT * FROM performance_scorecard WHERE partner_id = %s AND period_kind = 'quarter' AND period_start = %s"
