@@ -20,3 +20,11 @@ def sync_deal(event_id: int) -> dict:
 @shared_task(name="incentives.close_volume_bonuses", acks_late=True)
 def close_volume_bonuses() -> int:
     return bonuses.volume_bonuses_close(today=timezone.localdate())
+
+
+@shared_task(name="incentives.program_recompute", acks_late=True)
+def program_recompute(program_id: int, actor_id: int | None = None) -> int:
+    """Apply a program to past won deals (program_services.program_recompute_start queues it)."""
+    from .program_services import program_recompute_run
+
+    return program_recompute_run(program_id, actor_id)
