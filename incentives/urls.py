@@ -12,6 +12,7 @@ _PARTS = (
     "incentives.statement_views",
     "incentives.mdf_views",
     "incentives.recognition_views",
+    "incentives.earnings_views",
 )
 
 manager_urlpatterns = []

@@ -381,7 +381,12 @@ MANAGER_NAV = [
     ),
     (
         "Incentivize",
-        [("Incentives", "manage:incentives", "gift"), ("MDF", "manage:mdf", "cash-coin")],
+        [
+            ("Incentives", "manage:incentives", "gift"),
+            ("MDF", "manage:mdf", "cash-coin"),
+            ("Payouts", "manage:statement-list", "receipt"),
+            ("Leaderboard", "manage:leaderboard", "trophy"),
+        ],
     ),
     (
         "Measure",
@@ -412,6 +417,9 @@ PARTNER_NAV = [
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
             ("My performance", "portal:my-performance", "graph-up-arrow"),
+            ("My earnings", "portal:earnings", "piggy-bank"),
+            ("Statements", "portal:statement-list", "receipt"),
+            ("Leaderboard", "portal:leaderboard", "trophy"),
             ("API keys", "account:api-keys", "key"),
         ],
     ),
