@@ -383,6 +383,7 @@ MANAGER_NAV = [
         "Incentivize",
         [
             ("Incentives", "manage:incentives", "gift"),
+            ("Accruals", "manage:accrual-list", "journal-text"),
             ("MDF", "manage:mdf", "cash-coin"),
             ("Payouts", "manage:statement-list", "receipt"),
             ("Leaderboard", "manage:leaderboard", "trophy"),
@@ -417,6 +418,7 @@ PARTNER_NAV = [
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
             ("My performance", "portal:my-performance", "graph-up-arrow"),
+            ("Programs", "portal:program-list", "gift"),
             ("My earnings", "portal:earnings", "piggy-bank"),
             ("Statements", "portal:statement-list", "receipt"),
             ("Leaderboard", "portal:leaderboard", "trophy"),
