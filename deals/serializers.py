@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from incentives.models import MdfRequest
 from partners.models import Partner
 from prm.api.fields import CountryField, IdField, ScopedPrimaryKeyRelatedField
 from prm.money import check_currency
@@ -56,6 +57,12 @@ class DealSerializer(serializers.ModelSerializer):
     amount = MoneyField()
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     conflicts = serializers.SerializerMethodField()
+    mdf_request = ScopedPrimaryKeyRelatedField(
+        queryset=MdfRequest.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The MDF activity (one of the partner's own approved requests) this deal came from.",
+    )
 
     class Meta:
         model = Deal
@@ -83,6 +90,7 @@ class DealSerializer(serializers.ModelSerializer):
             "closed_on",
             "won_amount",
             "lead",
+            "mdf_request",
             "created_at",
             "updated_at",
             "conflicts",

@@ -58,6 +58,7 @@ REGISTRATION_FIELDS = (
     "currency",
     "expected_close_date",
     "description",
+    "mdf_request",
 )
 
 
@@ -107,6 +108,9 @@ def deal_register(*, actor: User, data: dict[str, Any], lead: Lead | None = None
     check_amount(data.get("amount"))
     data["currency"] = check_currency(data.get("currency", ""))
     check_expected_close(data.get("expected_close_date"), today=timezone.localdate())
+    activity = data.get("mdf_request")
+    if activity is not None and (activity.fund.partner_id != partner.pk or activity.status != "approved"):
+        raise ValidationError({"mdf_request": "Name one of your organization's approved MDF activities."})
 
     customer, _ = Customer.objects.get_or_create(
         key=customer_key(name, data["customer_domain"]),
