@@ -18,9 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Greatest, TruncDate
+from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 
 from deals.models import Deal, DealStatus
@@ -31,6 +31,7 @@ from prm.money import rates_on, round_money
 from .kpis import KPIS
 from .models import (
     ENGAGEMENT_KINDS,
+    LEAD_ANSWER_KINDS,
     ActivityKind,
     ChurnRisk,
     HealthStatus,
@@ -208,146 +209,293 @@ def compute(
 ) -> list[Computed]:
     """Every KPI, the score, health, compliance and tier recommendation of `period` for the partners (all of them
     but churned ones when None). Reads only."""
+    return compute_periods([period], partner_ids, today=today, ref=ref)[period]
+
+
+def compute_periods(
+    periods: list[Period],
+    partner_ids: Iterable[int] | None = None,
+    *,
+    today: date | None = None,
+    ref: Reference | None = None,
+) -> dict[Period, list[Computed]]:
+    """`compute` for several periods at once: each source is read with one grouped query for all of them (a
+    condition two periods share, such as today's open pipeline, is computed once). This is what makes one
+    partner's recalculation of its month, quarter and twelve months cheap."""
     today = today or timezone.localdate()
     ref = ref or Reference.load()
     partners = Partner.objects.exclude(status=PartnerStatus.CHURNED)
     if partner_ids is not None:
         partners = partners.filter(pk__in=list(partner_ids))
-    partner_rows = list(partners.values("id", "tier_id", "status", "joined_on", "created_at"))
+    partner_rows = list(partners.values("id", "tier_id", "status", "joined_on"))
     if not partner_rows:
-        return []
+        return {period: [] for period in periods}
     ids = [row["id"] for row in partner_rows] if partner_ids is not None else None
-    scope = _scope(ids)
 
-    as_of = period.as_of(today)
-    rates = ref.rates(as_of)
-    deals = _deal_figures(period, scope, rates, today)
-    repeat = _repeat_revenue(period, scope, rates)
-    certs = _certifications(period, scope, as_of)
+    deals = _deal_figures(periods, ids, ref, today)
+    repeat = _repeat_revenue(periods, ids, ref, today)
+    certs = _certifications(periods, ids, today)
     onboarding = _onboarding(ids, today)
-    nps = _satisfaction(period, scope)
-    activity = _activity(period, scope, today)
-    agreements = _agreements(scope, as_of)
-    previous = {
-        row["partner_id"]: row
-        for row in Scorecard.objects.filter(
-            scope, period_kind=period.kind, period_start=period.previous().start
-        ).values("partner_id", "score", "kpis")
-    }
+    nps = _satisfaction(periods, ids, today)
+    activity = _activity(periods, ids, today)
+    agreements = _agreements(periods, ids, today)
+    previous = _previous_scorecards(periods, ids, today)
     tiers, rules, inactivity_days = ref.tiers, ref.rules, ref.inactivity_days
     tier_by_id = {tier["id"]: tier for tier in tiers}
 
-    results = []
-    for row in partner_rows:
-        pid = row["id"]
-        d = deals.get(pid, {})
-        kpis = _kpis(
-            d, repeat.get(pid, ZERO), certs.get(pid, {}), onboarding.get(pid), nps.get(pid), activity.get(pid, {})
-        )
-        score, contributions = score_of(kpis, rules, period.kind)
-        prev = previous.get(pid)
-        trend = _trend(score, kpis, prev)
-        reasons = _health_reasons(
-            period, today, d, certs.get(pid, {}), onboarding.get(pid), activity.get(pid, {}), row, inactivity_days
-        )
-        tier = tier_by_id.get(row["tier_id"])
-        flags = _compliance_flags(tier, certs.get(pid, {}), agreements.get(pid), onboarding.get(pid), today)
-        ttm_revenue = _money(d.get("ttm_revenue"))
-        ttm_won = d.get("ttm_won") or 0
-        certified_users = certs.get(pid, {}).get("users", 0)
-        recommended = _recommended_tier(tiers, ttm_revenue, ttm_won, certified_users)
-        results.append(
-            Computed(
-                partner_id=pid,
-                kpis=kpis,
-                score=score,
-                contributions=contributions,
-                trend=trend,
-                health_status=(HealthStatus.GREEN, HealthStatus.AMBER, HealthStatus.RED)[min(len(reasons), 2)],
-                churn_risk=(ChurnRisk.LOW, ChurnRisk.MEDIUM, ChurnRisk.HIGH)[min(len(reasons), 2)],
-                health_reasons=reasons,
-                compliance_flags=flags,
-                recommended_tier_id=recommended["id"] if recommended else None,
-                tier_path=_tier_path(tiers, recommended, tier, ttm_revenue, ttm_won, certified_users),
-                extra={
-                    "tier_id": row["tier_id"],
-                    "status": row["status"],
-                    "ttm_won": ttm_won,
-                    "ttm_revenue": format_money(ttm_revenue),
-                },
+    results: dict[Period, list[Computed]] = {}
+    for period in periods:
+        rows = results[period] = []
+        for row in partner_rows:
+            pid = row["id"]
+            d = deals[period].get(pid, {})
+            cert = certs[period].get(pid, {})
+            act = activity[period].get(pid, {})
+            plan = onboarding.get(pid)
+            kpis = _kpis(d, repeat[period].get(pid, ZERO), cert, plan, nps[period].get(pid), act)
+            score, contributions = score_of(kpis, rules, period.kind)
+            reasons = _health_reasons(period, today, d, cert, plan, act, row, inactivity_days)
+            tier = tier_by_id.get(row["tier_id"])
+            ttm_revenue = _money(d.get("ttm_revenue"))
+            ttm_won = d.get("ttm_won") or 0
+            certified_users = cert.get("users", 0)
+            recommended = _recommended_tier(tiers, ttm_revenue, ttm_won, certified_users)
+            rows.append(
+                Computed(
+                    partner_id=pid,
+                    kpis=kpis,
+                    score=score,
+                    contributions=contributions,
+                    trend=_trend(score, kpis, previous[period].get(pid)),
+                    health_status=(HealthStatus.GREEN, HealthStatus.AMBER, HealthStatus.RED)[min(len(reasons), 2)],
+                    churn_risk=(ChurnRisk.LOW, ChurnRisk.MEDIUM, ChurnRisk.HIGH)[min(len(reasons), 2)],
+                    health_reasons=reasons,
+                    compliance_flags=_compliance_flags(tier, cert, agreements[period].get(pid), plan, today),
+                    recommended_tier_id=recommended["id"] if recommended else None,
+                    tier_path=_tier_path(tiers, recommended, tier, ttm_revenue, ttm_won, certified_users),
+                    extra={
+                        "tier_id": row["tier_id"],
+                        "status": row["status"],
+                        "ttm_won": ttm_won,
+                        "ttm_revenue": format_money(ttm_revenue),
+                    },
+                )
             )
-        )
     return results
 
 
-def _deal_figures(period: Period, scope: Q, rates: dict[str, Decimal], today: date) -> dict[int, dict]:
-    """One grouped pass over the partners' deals registered by the period's end."""
-    previous = period.previous()
-    trailing_start = period.shifted(-TRAILING_PERIODS).start
-    ttm = ttm_ending(period.end)
-    won = _won_in(period)
-    won_amount = in_program_currency("won_amount", rates)
-    amount = in_program_currency("amount", rates)
+class _Aggregates:
+    """Conditional aggregates asked for by several periods: the same condition is computed once, under one alias."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[tuple, str] = {}
+        self.expressions: dict[str, Any] = {}
+
+    def __call__(self, key: tuple, make) -> str:
+        if key not in self.aliases:
+            alias = f"a{len(self.aliases)}"
+            self.aliases[key] = alias
+            self.expressions[alias] = make()
+        return self.aliases[key]
+
+
+def _next_day(day: date) -> datetime:
+    return _start_of(day + timedelta(days=1))
+
+
+#: The deal figures that are sums of money (converted per currency after the query); the others are counts.
+_DEAL_MONEY = ("revenue", "pipeline", "pipeline_before", "revenue_before", "ttm_revenue")
+
+
+def _deal_figures(
+    periods: list[Period], ids: list[int] | None, ref: Reference, today: date
+) -> dict[Period, dict[int, dict]]:
+    """One grouped pass over the partners' deals, by partner and currency, for every period: sums stay in each
+    deal currency in the query and are converted here at the period's rates (the same sum, without a CASE per
+    row)."""
+    agg = _Aggregates()
     cycle = Greatest(DaysBetween(F("closed_on"), TruncDate("created_at")), Value(0))
-    rows = (
-        Deal.objects.filter(scope, created_at__lt=_start_of(period.end + timedelta(days=1)))
-        .values("partner_id")
-        .annotate(
-            registered=Count("id", filter=_registered_in(period.start, period.end)),
-            approved=Count(
-                "id",
-                filter=Q(
-                    approved_at__gte=_start_of(period.start), approved_at__lt=_start_of(period.end + timedelta(days=1))
+
+    def registered(start, end):
+        return agg(("registered", start, end), lambda: Count("id", filter=_registered_in(start, end)))
+
+    def won_count(p):
+        return agg(("won", p.start, p.end), lambda: Count("id", filter=_won_in(p)))
+
+    def revenue(p):
+        return agg(("revenue", p.start, p.end), lambda: Sum("won_amount", filter=_won_in(p)))
+
+    def pipeline(day):
+        key_day = day if day < today else today
+        return agg(("pipeline", key_day), lambda: Sum("amount", filter=_open_at(key_day, today)))
+
+    wanted: dict[Period, dict[str, str]] = {}
+    for p in periods:
+        previous, ttm = p.previous(), ttm_ending(p.end)
+        trailing_start = p.shifted(-TRAILING_PERIODS).start
+        wanted[p] = {
+            "registered": registered(p.start, p.end),
+            "approved": agg(
+                ("approved", p.start, p.end),
+                lambda p=p: Count(
+                    "id", filter=Q(approved_at__gte=_start_of(p.start), approved_at__lt=_next_day(p.end))
                 ),
             ),
-            won=Count("id", filter=won),
-            lost=Count("id", filter=Q(status=DealStatus.LOST, closed_on__gte=period.start, closed_on__lte=period.end)),
-            revenue=Sum(won_amount, filter=won),
-            cycle_days=Sum(cycle, filter=won),
-            pipeline=Sum(amount, filter=_open_at(period.end, today)),
-            pipeline_before=Sum(amount, filter=_open_at(previous.end, today)),
-            registered_trailing=Count("id", filter=_registered_in(trailing_start, period.start - timedelta(days=1))),
-            revenue_before=Sum(won_amount, filter=_won_in(previous)),
-            ttm_won=Count("id", filter=_won_in(ttm)),
-            ttm_revenue=Sum(won_amount, filter=_won_in(ttm)),
-        )
-        .order_by()
+            "won": won_count(p),
+            "lost": agg(
+                ("lost", p.start, p.end),
+                lambda p=p: Count("id", filter=Q(status=DealStatus.LOST, closed_on__gte=p.start, closed_on__lte=p.end)),
+            ),
+            "revenue": revenue(p),
+            "cycle_days": agg(("cycle", p.start, p.end), lambda p=p: Sum(cycle, filter=_won_in(p))),
+            "pipeline": pipeline(p.end),
+            "pipeline_before": pipeline(previous.end),
+            "registered_trailing": registered(trailing_start, p.start - timedelta(days=1)),
+            "revenue_before": revenue(previous),
+            "ttm_won": won_count(ttm),
+            "ttm_revenue": revenue(ttm),
+        }
+    last_end = max(p.end for p in periods)
+    rows = _rows(
+        ("deals", _key(periods, today)),
+        lambda ids: (
+            Deal.objects.filter(_scope(ids), created_at__lt=_next_day(last_end))
+            .values("partner_id", "currency")
+            .annotate(**agg.expressions)
+            .order_by()
+        ),
+        ids,
     )
-    return {row["partner_id"]: row for row in rows}
+    figures: dict[Period, dict[int, dict]] = {p: {} for p in periods}
+    rates = {p: ref.rates(p.as_of(today)) for p in periods}
+    for row in rows:
+        pid, currency = row["partner_id"], row["currency"]
+        for p, names in wanted.items():
+            into = figures[p].setdefault(pid, dict.fromkeys(names, 0))
+            rate = rates[p].get(currency)
+            for name, alias in names.items():
+                value = row[alias]
+                if not value:
+                    continue
+                if name in _DEAL_MONEY:
+                    if rate is not None:  # a currency without a rate is left out of the sums
+                        into[name] += value * rate
+                else:
+                    into[name] += value
+    return figures
 
 
-def _repeat_revenue(period: Period, scope: Q, rates: dict[str, Decimal]) -> dict[int, Decimal]:
-    """Won revenue of the period from customers the partner had won before (an earlier close date, or the same
-    day and a lower number)."""
+def _repeat_revenue(
+    periods: list[Period], ids: list[int] | None, ref: Reference, today: date
+) -> dict[Period, dict[int, Decimal]]:
+    """Won revenue of each period from customers the partner had won before (an earlier close date, or the same
+    day and a lower number). Periods are whole calendar months, so one query by partner, currency and month of
+    close serves them all."""
     earlier_win = Deal.objects.filter(
         partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"), status=DealStatus.WON
     ).filter(Q(closed_on__lt=OuterRef("closed_on")) | Q(closed_on=OuterRef("closed_on"), id__lt=OuterRef("id")))
-    rows = (
-        Deal.objects.filter(scope, _won_in(period))
-        .filter(Exists(earlier_win))
-        .values("partner_id")
-        .annotate(revenue=Sum(in_program_currency("won_amount", rates)))
-        .order_by()
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    rows = _rows(
+        ("repeat", _key(periods, today)),
+        lambda ids: (
+            Deal.objects.filter(_scope(ids), status=DealStatus.WON, closed_on__gte=first, closed_on__lte=last)
+            .filter(Exists(earlier_win))
+            .annotate(month=TruncMonth("closed_on"))
+            .values("partner_id", "currency", "month")
+            .annotate(revenue=Sum("won_amount"))
+            .order_by()
+        ),
+        ids,
     )
-    return {row["partner_id"]: row["revenue"] or ZERO for row in rows}
+    result: dict[Period, dict[int, Decimal]] = {p: {} for p in periods}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime) else month
+        for p in periods:
+            rate = ref.rates(p.as_of(today)).get(row["currency"])
+            if rate is not None and p.start <= month <= p.end:
+                result[p][row["partner_id"]] = result[p].get(row["partner_id"], ZERO) + row["revenue"] * rate
+    return result
 
 
-def _certifications(period: Period, scope: Q, as_of: date) -> dict[int, dict]:
-    previous_end = period.previous().end
-    lapse_by = as_of + timedelta(days=CERTIFICATIONS_LAPSING_DAYS)
-    active = Q(issued_on__lte=as_of, expires_on__gte=as_of)
-    rows = (
-        Certification.objects.filter(scope, issued_on__lte=as_of)
-        .values("partner_id")
-        .annotate(
-            active=Count("id", filter=active),
-            users=Count("user_id", filter=active, distinct=True),
-            active_before=Count("id", filter=Q(issued_on__lte=previous_end, expires_on__gte=previous_end)),
-            lapsing=Count("id", filter=Q(expires_on__gte=as_of, expires_on__lt=lapse_by)),
-        )
-        .order_by()
+def _split(rows, wanted: dict[Period, dict[str, str]]) -> dict[Period, dict[int, dict]]:
+    """Rows of shared aggregates (by partner) → per period, per partner, the names each period asked for."""
+    result: dict[Period, dict[int, dict]] = {p: {} for p in wanted}
+    for row in rows:
+        for p, names in wanted.items():
+            result[p][row["partner_id"]] = {name: row[alias] for name, alias in names.items()}
+    return result
+
+
+def _certifications(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    agg = _Aggregates()
+    wanted = {}
+    for p in periods:
+        as_of, before = p.as_of(today), p.previous().end
+        lapse_by = as_of + timedelta(days=CERTIFICATIONS_LAPSING_DAYS)
+        active = Q(issued_on__lte=as_of, expires_on__gte=as_of)
+        wanted[p] = {
+            "active": agg(("active", as_of), lambda active=active: Count("id", filter=active)),
+            "users": agg(("users", as_of), lambda active=active: Count("user_id", filter=active, distinct=True)),
+            "active_before": agg(
+                ("active", before),
+                lambda before=before: Count("id", filter=Q(issued_on__lte=before, expires_on__gte=before)),
+            ),
+            "lapsing": agg(
+                ("lapsing", as_of),
+                lambda as_of=as_of, lapse_by=lapse_by: Count(
+                    "id", filter=Q(expires_on__gte=as_of, expires_on__lt=lapse_by)
+                ),
+            ),
+        }
+    last = max(p.as_of(today) for p in periods)
+    rows = _rows(
+        ("certifications", _key(periods, today)),
+        lambda ids: (
+            Certification.objects.filter(_scope(ids), issued_on__lte=last)
+            .values("partner_id")
+            .annotate(**agg.expressions)
+            .order_by()
+        ),
+        ids,
     )
-    return {row["partner_id"]: row for row in rows}
+    return _split(rows, wanted)
+
+
+#: Compiled SQL of the sources for one partner, by source and periods: building and compiling the ORM queries was
+#: most of one partner's recalculation (about 25 ms of 45 per period), the queries themselves under 1 ms each.
+_COMPILED: dict[tuple, tuple[str, tuple, list[int], list[str]]] = {}
+_SENTINEL = -987_654_321
+
+
+def _key(periods: list[Period], today: date) -> tuple:
+    return (today, *((p.kind, p.start, p.end) for p in periods))
+
+
+def _rows(key: tuple, build, ids: list[int] | None) -> list[dict]:
+    """The rows of `build(ids)` (a values() queryset) as dicts. For one partner on PostgreSQL the SQL is compiled
+    once per key (with a placeholder id) and reused with the partner's id: the same statement Django would send,
+    without building it again. Anything else runs through the ORM as usual."""
+    if ids is None or len(ids) != 1 or connection.vendor != "postgresql":
+        return list(build(ids))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        query = build([_SENTINEL]).query
+        sql, params = query.get_compiler(using="default").as_sql()
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        positions = [i for i, value in enumerate(params) if value == _SENTINEL]
+        if len(positions) != 1:  # the placeholder must be the partner filter and nothing else
+            return list(build(ids))
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = (sql, tuple(params), positions, names)
+    sql, params, positions, names = compiled
+    bound = list(params)
+    for position in positions:
+        bound[position] = ids[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bound)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _scope(ids: list[int] | None, path: str = "partner_id") -> Q:
@@ -363,75 +511,146 @@ def _onboarding(ids: list[int] | None, today: date) -> dict[int, dict]:
             "stuck_since": row["stuck_since"],
             "overdue": 0,
         }
-        for row in OnboardingPlan.objects.filter(_scope(ids)).values(
-            "partner_id", "progress_percent", "completed_at", "stuck_since"
+        for row in _rows(
+            ("plans",),
+            lambda ids: OnboardingPlan.objects.filter(_scope(ids)).values(
+                "partner_id", "progress_percent", "completed_at", "stuck_since"
+            ),
+            ids,
         )
     }
-    for row in (
-        OnboardingStep.objects.filter(_scope(ids, "plan__partner_id"), status=StepStatus.OPEN, due_on__lt=today)
-        .values("plan__partner_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    if not plans:
+        return plans
+    for row in _rows(
+        ("overdue_steps", today),
+        lambda ids: (
+            OnboardingStep.objects.filter(_scope(ids, "plan__partner_id"), status=StepStatus.OPEN, due_on__lt=today)
+            .values("plan__partner_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
+        ids,
     ):
         if row["plan__partner_id"] in plans:
             plans[row["plan__partner_id"]]["overdue"] = row["n"]
     return plans
 
 
-def _satisfaction(period: Period, scope: Q) -> dict[int, dict]:
-    rows = (
-        SurveyResponse.objects.filter(scope, _registered_in(period.start, period.end))
-        .values("partner_id")
-        .annotate(
-            answers=Count("id"),
-            promoters=Count("id", filter=Q(score__gte=9)),
-            detractors=Count("id", filter=Q(score__lte=6)),
-        )
-        .order_by()
-    )
-    return {row["partner_id"]: row for row in rows}
-
-
-def _activity(period: Period, scope: Q, today: date) -> dict[int, dict]:
-    in_period = Q(at__gte=_start_of(period.start), at__lt=_start_of(period.end + timedelta(days=1)))
-    rows = (
-        PartnerActivity.objects.filter(scope, at__lt=_start_of(max(period.end, today) + timedelta(days=1)))
-        .values("partner_id")
-        .annotate(
-            engagement=Count("id", filter=in_period & Q(kind__in=ENGAGEMENT_KINDS)),
-            accepted=Count("id", filter=in_period & Q(kind=ActivityKind.LEAD_ACCEPTED)),
-            answered=Count(
-                "id",
-                filter=in_period
-                & Q(kind__in=(ActivityKind.LEAD_ACCEPTED, ActivityKind.LEAD_DECLINED, ActivityKind.LEAD_LAPSED)),
+def _satisfaction(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    agg = _Aggregates()
+    wanted = {}
+    for p in periods:
+        within = _registered_in(p.start, p.end)
+        wanted[p] = {
+            "answers": agg(("answers", p.start, p.end), lambda within=within: Count("id", filter=within)),
+            "promoters": agg(
+                ("promoters", p.start, p.end), lambda within=within: Count("id", filter=within & Q(score__gte=9))
             ),
-            last_sign_in=Max(
-                "at", filter=Q(kind=ActivityKind.SIGN_IN, at__lt=_start_of(period.as_of(today) + timedelta(days=1)))
+            "detractors": agg(
+                ("detractors", p.start, p.end), lambda within=within: Count("id", filter=within & Q(score__lte=6))
             ),
-        )
-        .order_by()
+        }
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    rows = _rows(
+        ("satisfaction", _key(periods, today)),
+        lambda ids: (
+            SurveyResponse.objects.filter(_scope(ids), _registered_in(first, last))
+            .values("partner_id")
+            .annotate(**agg.expressions)
+            .order_by()
+        ),
+        ids,
     )
-    return {row["partner_id"]: row for row in rows}
+    return _split(rows, wanted)
 
 
-def _agreements(scope: Q, as_of: date) -> dict[int, dict]:
-    soon = as_of + timedelta(days=settings.PRM_AGREEMENT_REMINDER_DAYS)
-    in_force = Q(starts_on__lte=as_of) & (Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
-    rows = (
-        Agreement.objects.filter(scope)
-        .values("partner_id")
-        .annotate(
-            total=Count("id"),
-            in_force=Count("id", filter=in_force),
-            expiring=Count("id", filter=in_force & Q(expires_on__lte=soon, auto_renew=False)),
-            open_ended_or_renewing=Count(
-                "id", filter=in_force & (Q(expires_on__isnull=True) | Q(expires_on__gt=soon) | Q(auto_renew=True))
+def _activity(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    agg = _Aggregates()
+    wanted = {}
+    for p in periods:
+        within = Q(at__gte=_start_of(p.start), at__lt=_next_day(p.end))
+        as_of = p.as_of(today)
+        wanted[p] = {
+            "engagement": agg(
+                ("engagement", p.start, p.end),
+                lambda within=within: Count("id", filter=within & Q(kind__in=ENGAGEMENT_KINDS)),
             ),
-            last_expired=Max("expires_on", filter=Q(expires_on__lt=as_of)),
-        )
-        .order_by()
+            "accepted": agg(
+                ("accepted", p.start, p.end),
+                lambda within=within: Count("id", filter=within & Q(kind=ActivityKind.LEAD_ACCEPTED)),
+            ),
+            "answered": agg(
+                ("answered", p.start, p.end),
+                lambda within=within: Count("id", filter=within & Q(kind__in=LEAD_ANSWER_KINDS)),
+            ),
+            "last_sign_in": agg(
+                ("last_sign_in", as_of),
+                lambda as_of=as_of: Max("at", filter=Q(kind=ActivityKind.SIGN_IN, at__lt=_next_day(as_of))),
+            ),
+        }
+    last = max(max(p.end, today) for p in periods)
+    rows = _rows(
+        ("activity", _key(periods, today)),
+        lambda ids: (
+            PartnerActivity.objects.filter(_scope(ids), at__lt=_next_day(last))
+            .values("partner_id")
+            .annotate(**agg.expressions)
+            .order_by()
+        ),
+        ids,
     )
-    return {row["partner_id"]: row for row in rows}
+    return _split(rows, wanted)
+
+
+def _agreements(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    agg = _Aggregates()
+    wanted = {}
+    for p in periods:
+        as_of = p.as_of(today)
+        soon = as_of + timedelta(days=settings.PRM_AGREEMENT_REMINDER_DAYS)
+        in_force = Q(starts_on__lte=as_of) & (Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
+        wanted[p] = {
+            "in_force": agg(("in_force", as_of), lambda in_force=in_force: Count("id", filter=in_force)),
+            "expiring": agg(
+                ("expiring", as_of),
+                lambda in_force=in_force, soon=soon: Count(
+                    "id", filter=in_force & Q(expires_on__lte=soon, auto_renew=False)
+                ),
+            ),
+            "open_ended_or_renewing": agg(
+                ("renewing", as_of),
+                lambda in_force=in_force, soon=soon: Count(
+                    "id",
+                    filter=in_force & (Q(expires_on__isnull=True) | Q(expires_on__gt=soon) | Q(auto_renew=True)),
+                ),
+            ),
+            "last_expired": agg(
+                ("last_expired", as_of), lambda as_of=as_of: Max("expires_on", filter=Q(expires_on__lt=as_of))
+            ),
+        }
+    rows = _rows(
+        ("agreements", _key(periods, today)),
+        lambda ids: Agreement.objects.filter(_scope(ids)).values("partner_id").annotate(**agg.expressions).order_by(),
+        ids,
+    )
+    return _split(rows, wanted)
+
+
+def _previous_scorecards(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    """The stored scorecards of the periods before these (for the trend). Through the ORM, which decodes the
+    KPIs' JSON."""
+    keys = {(p.kind, p.previous().start): p for p in periods}
+    which = Q()
+    for kind, start in keys:
+        which |= Q(period_kind=kind, period_start=start)
+    result: dict[Period, dict[int, dict]] = {p: {} for p in periods}
+    for row in (
+        Scorecard.objects.filter(_scope(ids))
+        .filter(which)
+        .values("partner_id", "period_kind", "period_start", "score", "kpis")
+    ):
+        result[keys[row["period_kind"], row["period_start"]]][row["partner_id"]] = row
+    return result
 
 
 def _ratio(numerator: Decimal | int, denominator: Decimal | int, places: Decimal) -> Decimal:
@@ -659,6 +878,11 @@ def _jsonable(values: dict) -> dict:
 
 def write(period: Period, computed: list[Computed], *, now: datetime | None = None) -> int:
     """Upsert the period's scorecards of these partners (one per partner); the caller holds the transaction."""
+    return write_all([(period, computed)], now=now)
+
+
+def write_all(computed: list[tuple[Period, list[Computed]]], *, now: datetime | None = None) -> int:
+    """Upsert the scorecards of several periods in one statement per thousand rows."""
     now = now or timezone.now()
     rows = [
         Scorecard(
@@ -681,7 +905,8 @@ def write(period: Period, computed: list[Computed], *, now: datetime | None = No
             recommended_tier_id=c.recommended_tier_id,
             tier_path=c.tier_path,
         )
-        for c in sorted(computed, key=lambda c: c.partner_id)  # one lock order for concurrent runs
+        for period, period_rows in computed
+        for c in sorted(period_rows, key=lambda c: c.partner_id)  # one lock order for concurrent runs
     ]
     Scorecard.objects.bulk_create(
         rows,
@@ -728,17 +953,13 @@ def recalculate(
     partner_ids = list(partner_ids) if partner_ids is not None else None
     periods = periods or current_periods(today)
     ref = Reference.load()
-    computed = []
-    for index, period in enumerate(periods):
-        if progress:
-            progress(int(90 * index / len(periods)), f"Computing {period.label}")
-        computed.append((period, compute(period, partner_ids, today=today, ref=ref)))
+    if progress:
+        progress(5, f"Computing {', '.join(period.label for period in periods)}")
+    computed = list(compute_periods(periods, partner_ids, today=today, ref=ref).items())
     if progress:
         progress(90, "Saving the scorecards")
-    written = 0
     with transaction.atomic():
-        for period, rows in computed:
-            written += write(period, rows)
+        written = write_all(computed)
         if propose:
             quarter = Period.containing("quarter", today)
             for period, rows in computed:

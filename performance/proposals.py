@@ -55,9 +55,14 @@ def proposals_refresh(computed: list[Computed]) -> int:
     """Bring the open proposals in line with the current quarter's recommendations: a partner whose tier is
     already right has none; one whose recommendation changed gets a new one (the old one withdrawn). Called inside
     the recalculation's transaction. Returns how many proposals it opened or applied."""
+    ids = [c.partner_id for c in computed if c.extra.get("status") == "active"]
+    proposing = [
+        c for c in computed if c.extra.get("status") == "active" and c.extra.get("tier_id") != c.recommended_tier_id
+    ]
+    if not proposing and not TierProposal.objects.filter(partner_id__in=ids, status=ProposalStatus.OPEN).exists():
+        return 0  # (the usual case: nothing to propose, nothing open to withdraw)
     settings = PerformanceSettings.load()
     tiers = {tier.pk: tier for tier in Tier.objects.all()}
-    ids = [c.partner_id for c in computed if c.extra.get("status") == "active"]
     open_ = {p.partner_id: p for p in TierProposal.objects.filter(partner_id__in=ids, status=ProposalStatus.OPEN)}
     now = timezone.now()
     made = 0

@@ -196,17 +196,13 @@ def test_a_run_that_fails_midway_leaves_the_previous_scorecards_whole(three_part
     recalculate()
     before = _snapshot()
     Deal.objects.filter(partner=three_partners[0]).update(amount=Decimal("99999"))
-    original = engine.write
-    calls = []
+    original = engine.write_all
 
-    def write_then_die(period, rows, **kwargs):
-        calls.append(period)
-        written = original(period, rows, **kwargs)
-        if len(calls) == 2:  # the month and the quarter are written, then the worker dies
-            raise SystemExit("worker killed")
-        return written
+    def write_then_die(computed, **kwargs):
+        original(computed, **kwargs)  # the new rows are written, then the worker dies before the commit
+        raise SystemExit("worker killed")
 
-    monkeypatch.setattr(engine, "write", write_then_die)
+    monkeypatch.setattr(engine, "write_all", write_then_die)
     with pytest.raises(SystemExit):
         recalculate()
     assert _snapshot() == before
