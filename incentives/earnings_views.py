@@ -64,17 +64,20 @@ class EarningsView(ListPageMixin, PortalPageMixin, TemplateView):
         return super().get_context_data(**context)
 
 
-class EarningsCalculateView(EarningsView):
+class EarningsCalculateView(PortalPageMixin, TemplateView):
     """POST amount, currency, products: each program's amount and arithmetic and the total. Under htmx the answer is
     the calculator card alone (200 even for bad input, so htmx swaps it in with the form's words)."""
 
+    permission_required = "incentive_program.view"
+    template_name = "incentives/earnings/_calculator.html"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         form = CalculatorForm(request.POST)
         calculation = None
         if form.is_valid():
-            partner = self.partner()
+            user = request.user
+            partner = tenancy.get_visible_or_404(Partner.objects.select_related("tier"), user, pk=user.partner_id)
             try:
                 calculation = calculate(
                     actor=request.user,
@@ -100,11 +103,11 @@ class EarningsCalculateView(EarningsView):
                 context=context,
                 using=self.template_engine,
             )
+        # without htmx: the whole page, its lists as they were, the calculator's answer in place
+        page = EarningsView()
+        page.setup(request, *args, **kwargs)
         status = 200 if calculation is not None else 400
-        return self.render_to_response(self.get_context_data(**context), status=status)
-
-    def get_template_names(self):
-        return [self.template_name]
+        return page.render_to_response(page.get_context_data(**context), status=status)
 
 
 portal_urlpatterns = [

@@ -8,4 +8,9 @@ BEAT_SCHEDULE = {
         "task": "incentives.close_volume_bonuses",
         "schedule": crontab(hour=3, minute=0),
     },
+    # badges by rule for every partner (events grant them within minutes; this catches scorecard-based rules)
+    "incentives-grant-badges": {
+        "task": "incentives.grant_badges",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
