@@ -73,9 +73,10 @@ class StatementListView(ListPageMixin, _StatementPage, TemplateView):
 
 
 class StatementApprovalsView(StatementListView):
+    """The drafts waiting for finance; other staff see the same queue without the buttons."""
+
     template_name = "incentives/statements/approvals.html"
     partial_template = "incentives/statements/_table.html"
-    permission_required = "payout.approve"
     approvals = True
 
 
@@ -139,9 +140,29 @@ class StatementCsvView(_StatementPage, View):
 # --- decisions -----------------------------------------------------------------------------------------------
 
 
-class StatementApproveView(ActionPageView):
-    permission_required = "payout.approve"
+class _PostOnly:
+    """A button's URL: a GET is a 405 for anyone of the portal's roles who may see the object (after the 404 for
+    anyone who may not), whatever their own role — the URL is a button, not a page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        portal = self.get_portal_permission()
+        if (
+            request.user.is_authenticated
+            and request.method.lower() not in self.http_method_names
+            and (not portal or has_perm(request.user, portal))
+        ):
+            if self.object_view:
+                self.object = self.get_object()
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class _StatementAction(_PostOnly, ActionPageView):
     queryset = STATEMENT_QUERYSET
+
+
+class StatementApproveView(_StatementAction):
+    permission_required = "payout.approve"
     error_prefix = "Not approved: "
 
     def perform(self, data):
@@ -155,9 +176,8 @@ class StatementApproveView(ActionPageView):
         return reverse("manage:statement-detail", args=[self.object.pk])
 
 
-class StatementMarkPaidView(ActionPageView):
+class StatementMarkPaidView(_StatementAction):
     permission_required = "payout.mark_paid"
-    queryset = STATEMENT_QUERYSET
     serializer_class = MarkPaidSerializer
     error_prefix = "Not marked paid: "
 
@@ -169,7 +189,7 @@ class StatementMarkPaidView(ActionPageView):
         return reverse("manage:statement-detail", args=[self.object.pk])
 
 
-class StatementBulkApproveView(ScopedPageMixin, View):
+class StatementBulkApproveView(_PostOnly, ScopedPageMixin, View):
     """Approve the ticked drafts, each in its own transaction: one refused (approved meanwhile) stops no other."""
 
     permission_required = "payout.approve"

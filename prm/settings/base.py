@@ -297,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "partners.models.ApplicationStatus",
         "DealStatusEnum": "deals.models.DealStatus",
         "LeadStatusEnum": "deals.models.LeadStatus",
+        "AccrualKindEnum": "incentives.models.AccrualKind",
     },
 }
 

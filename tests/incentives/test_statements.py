@@ -362,7 +362,10 @@ def test_a_manager_sees_payouts_but_cannot_approve(page_client, manager, partner
     assert client.get(reverse("manage:statement-list")).status_code == 200
     detail = client.get(reverse("manage:statement-detail", args=[draft.pk])).content.decode()
     assert 'data-testid="approve"' not in detail
-    assert client.get(reverse("manage:statement-approvals")).status_code == 403
+    queue = client.get(reverse("manage:statement-approvals"))
+    assert f'data-testid="statement-row-{draft.pk}"' in queue.content.decode()
+    assert f'data-testid="approve-{draft.pk}"' not in queue.content.decode()
+    assert client.post(reverse("manage:statement-bulk-approve"), {"statements": [draft.pk]}).status_code == 403
     assert client.post(reverse("manage:statement-approve", args=[draft.pk])).status_code == 403
     draft.refresh_from_db()
     assert draft.status == StatementStatus.DRAFT
