@@ -11,6 +11,10 @@ in one transaction (a reader sees the old rows or the new ones, never half a per
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,7 +30,7 @@ from django.utils import timezone
 from deals.models import Deal, DealStatus
 from onboarding.models import Certification, OnboardingPlan, OnboardingStep, StepStatus
 from partners.models import Agreement, Partner, PartnerStatus, SurveyResponse, Tier
-from prm.money import rates_on, round_money
+from prm.money import minor_units, rates_on
 
 from .kpis import KPIS
 from .models import (
@@ -42,7 +46,10 @@ from .models import (
 )
 from .periods import TARGET_SCALE, Period, ttm_ending
 
+logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
 FRACTION = Decimal("0.0001")
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
@@ -142,25 +149,43 @@ def score_of(kpis: dict[str, Any], rules: dict[str, tuple[Decimal, Decimal]], ki
     """The weighted score 0–100 and each KPI's contribution in points. A KPI earns its weight in proportion to its
     value against its target (a flow KPI's target scaled to the period), capped at the target; a negative value
     (a net promoter score) earns nothing. The score is the sum of the exact points, rounded half up to 0.01."""
-    total_weight = sum((weight for weight, _ in rules.values() if weight > 0), ZERO)
+    return _score(kpis, score_plan(rules, kind))
+
+
+def score_plan(rules: dict[str, tuple[Decimal, Decimal]], kind: str) -> tuple[Decimal, list]:
+    """(total weight, [(kpi, weight, target scaled to the period)]) of the weighted KPIs: worked out once a run."""
+    total = sum((weight for weight, _ in rules.values() if weight > 0), ZERO)
+    weighted = [
+        (key, weight, target * TARGET_SCALE[kind] if KPIS[key].flow else target)
+        for key, (weight, target) in rules.items()
+        if weight > 0
+    ]
+    return total, weighted
+
+
+def _score(kpis: dict[str, Any], plan: tuple[Decimal, list]) -> tuple[Decimal, dict]:
+    total_weight, weighted = plan
     if total_weight == 0:
         return ZERO.quantize(CENT), {}
     exact = ZERO
     contributions = {}
-    for key, (weight, target) in rules.items():
-        if weight <= 0:
-            continue
-        scaled = target * TARGET_SCALE[kind] if KPIS[key].flow else target
+    for key, weight, scaled in weighted:
         value = Decimal(kpis.get(key) or 0)
-        attained = min(max(value, ZERO) / scaled, Decimal(1)) if scaled > 0 else Decimal(1)
-        points = Decimal(100) * weight * attained / total_weight
+        attained = min(max(value, ZERO) / scaled, ONE) if scaled > 0 else ONE
+        points = HUNDRED * weight * attained / total_weight
         exact += points
         contributions[key] = points.quantize(CENT, ROUND_HALF_UP)
-    return min(exact.quantize(CENT, ROUND_HALF_UP), Decimal(100)), contributions
+    return min(exact.quantize(CENT, ROUND_HALF_UP), HUNDRED), contributions
+
+
+@functools.cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 def _money(amount: Decimal | None) -> Decimal:
-    return round_money(amount or ZERO, settings.PRM_PROGRAM_CURRENCY)
+    """Half up to the program currency's minor unit (prm.money.round_money's rule, its quantum looked up once)."""
+    return (amount or ZERO).quantize(_quantum(settings.PRM_PROGRAM_CURRENCY), ROUND_HALF_UP)
 
 
 def format_money(amount: Decimal) -> str:
@@ -245,6 +270,7 @@ def compute_periods(
 
     results: dict[Period, list[Computed]] = {}
     for period in periods:
+        scoring = score_plan(rules, period.kind)
         rows = results[period] = []
         for row in partner_rows:
             pid = row["id"]
@@ -253,7 +279,7 @@ def compute_periods(
             act = activity[period].get(pid, {})
             plan = onboarding.get(pid)
             kpis = _kpis(d, repeat[period].get(pid, ZERO), cert, plan, nps[period].get(pid), act)
-            score, contributions = score_of(kpis, rules, period.kind)
+            score, contributions = _score(kpis, scoring)
             reasons = _health_reasons(period, today, d, cert, plan, act, row, inactivity_days)
             tier = tier_by_id.get(row["tier_id"])
             ttm_revenue = _money(d.get("ttm_revenue"))
@@ -882,32 +908,45 @@ def write(period: Period, computed: list[Computed], *, now: datetime | None = No
 
 
 def write_all(computed: list[tuple[Period, list[Computed]]], *, now: datetime | None = None) -> int:
-    """Upsert the scorecards of several periods in one statement per thousand rows."""
+    """Upsert the scorecards of several periods, in batches of a thousand rows. A row whose figures did not change
+    since it was written (same fingerprint) is left as it is: a nightly run rewrites only what moved, instead of
+    every row of the program (and the table does not bloat with dead copies). Returns the rows computed."""
     now = now or timezone.now()
-    rows = [
-        Scorecard(
-            partner_id=c.partner_id,
-            period_kind=period.kind,
-            period_start=period.start,
-            period_end=period.end,
-            computed_at=now,
-            score=c.score,
-            revenue_won=c.kpis["revenue_won"],
-            open_pipeline=c.kpis["open_pipeline"],
-            deals_won=c.kpis["deals_won"],
-            kpis=_jsonable(c.kpis),
-            contributions=_jsonable(c.contributions),
-            trend=c.trend,
-            health_status=c.health_status,
-            churn_risk=c.churn_risk,
-            health_reasons=c.health_reasons,
-            compliance_flags=c.compliance_flags,
-            recommended_tier_id=c.recommended_tier_id,
-            tier_path=c.tier_path,
-        )
-        for period, period_rows in computed
-        for c in sorted(period_rows, key=lambda c: c.partner_id)  # one lock order for concurrent runs
-    ]
+    stored = _stored_fingerprints(computed)
+    rows = []
+    for period, period_rows in computed:
+        for c in sorted(period_rows, key=lambda c: c.partner_id):  # one lock order for concurrent runs
+            values = {
+                "score": c.score,
+                "kpis": _jsonable(c.kpis),
+                "contributions": _jsonable(c.contributions),
+                "trend": c.trend,
+                "health_status": str(c.health_status),
+                "churn_risk": str(c.churn_risk),
+                "health_reasons": c.health_reasons,
+                "compliance_flags": c.compliance_flags,
+                "recommended_tier_id": c.recommended_tier_id,
+                "tier_path": c.tier_path,
+                "period_end": period.end,
+            }
+            fingerprint = hashlib.md5(
+                json.dumps(values, sort_keys=True, default=str).encode(), usedforsecurity=False
+            ).hexdigest()
+            if stored.get((c.partner_id, period.kind, period.start)) == fingerprint:
+                continue
+            rows.append(
+                Scorecard(
+                    partner_id=c.partner_id,
+                    period_kind=period.kind,
+                    period_start=period.start,
+                    computed_at=now,
+                    revenue_won=c.kpis["revenue_won"],
+                    open_pipeline=c.kpis["open_pipeline"],
+                    deals_won=c.kpis["deals_won"],
+                    fingerprint=fingerprint,
+                    **values,
+                )
+            )
     Scorecard.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -929,9 +968,27 @@ def write_all(computed: list[tuple[Period, list[Computed]]], *, now: datetime | 
             "compliance_flags",
             "recommended_tier",
             "tier_path",
+            "fingerprint",
         ],
     )
-    return len(rows)
+    logger.info("scorecards.written", extra={"changed": len(rows), "computed": sum(len(r) for _, r in computed)})
+    return sum(len(period_rows) for _, period_rows in computed)
+
+
+def _stored_fingerprints(computed: list[tuple[Period, list[Computed]]]) -> dict[tuple, str]:
+    which = Q()
+    for period, period_rows in computed:
+        ids = [c.partner_id for c in period_rows]
+        scope = Q(partner_id__in=ids) if len(ids) < 1000 else Q()
+        which |= Q(scope, period_kind=period.kind, period_start=period.start)
+    if not computed:
+        return {}
+    return {
+        (pid, kind, start): fingerprint
+        for pid, kind, start, fingerprint in Scorecard.objects.filter(which).values_list(
+            "partner_id", "period_kind", "period_start", "fingerprint"
+        )
+    }
 
 
 Progress = Callable[[int, str], None]

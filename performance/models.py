@@ -168,6 +168,12 @@ class Scorecard(models.Model):
         "partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     tier_path = models.JSONField(default=dict)
+    fingerprint = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="A hash of the figures: a recalculation that finds them unchanged does not rewrite the row.",
+    )
 
     objects = TenantQuerySet.as_manager()
 
