@@ -30,7 +30,11 @@ class IncentiveProgramFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ProgramKind.choices)
     active = django_filters.BooleanFilter(field_name="is_active", label="Active")
     tier = django_filters.ModelChoiceFilter(
-        queryset=Tier.objects.all(), method="filter_tier", label="Tier", help_text="Programs open to this tier."
+        queryset=Tier.objects.all(),
+        field_name="audience_tiers",
+        method="filter_tier",
+        label="Tier",
+        help_text="Programs open to this tier.",
     )
 
     class Meta:

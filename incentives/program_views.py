@@ -113,6 +113,13 @@ class ProgramRecomputeView(ActionPageView):
     queryset = IncentiveProgram.objects.all()
     error_prefix = "Not started: "
 
+    def dispatch(self, request, *args, **kwargs):
+        # A GET of the button's URL: 404 to whoever may not see the program, else 405 (not the POST's role answer)
+        if request.user.is_authenticated and request.method.lower() not in self.http_method_names:
+            self.get_object()
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def perform(self, data):
         services.program_recompute_start(actor=self.request.user, program=self.object)
         return (
