@@ -18,9 +18,9 @@ def last_month() -> tuple[date, date]:
 
 
 class GenerateForm(StyledForm):
-    period_start = forms.DateField(widget=DateInput(), label="From")
+    period_start = forms.DateField(widget=DateInput(), label="First day")
     period_end = forms.DateField(
-        widget=DateInput(), label="To", help_text="Lines made on or before this day are put on the statements."
+        widget=DateInput(), label="Last day", help_text="Lines made on or before this day are put on the statements."
     )
 
     def __init__(self, *args, **kwargs):

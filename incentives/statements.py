@@ -198,8 +198,9 @@ def statement_mark_paid(*, actor: User, statement: PayoutStatement, payment_refe
 class PayoutStatementFilterSet(FilterSet):
     partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all())
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
-    period_start = django_filters.DateFilter()
-    period_end = django_filters.DateFilter()
+    #: a range of periods: statements whose period lies within [period_start, period_end]
+    period_start = django_filters.DateFilter(lookup_expr="gte", label="Period from")
+    period_end = django_filters.DateFilter(lookup_expr="lte", label="Period to")
     search = django_filters.CharFilter(method="filter_search", label="Search")
 
     class Meta:

@@ -410,3 +410,13 @@ def test_the_list_page_takes_the_same_queries_for_3_or_12_statements(page_client
         return len(queries)
 
     assert count(3) == count(9)
+
+
+def test_the_period_filters_keep_the_statements_within_the_range(api, finance, partner_a):
+    october = PayoutStatementFactory(partner=partner_a, period_start=START - timedelta(days=31), period_end=START)
+    this = PayoutStatementFactory(partner=partner_a, period_start=START, period_end=TODAY)
+    client = api.as_user(finance)
+    ids = [row["id"] for row in client.get(f"/api/v1/payouts/?period_start={START.isoformat()}").json()["results"]]
+    assert ids == [this.pk]
+    ids = [row["id"] for row in client.get(f"/api/v1/payouts/?period_end={START.isoformat()}").json()["results"]]
+    assert ids == [october.pk]
