@@ -209,7 +209,7 @@ class MdfRequestSerializer(serializers.ModelSerializer):
         return RoiSerializer(roi).data if roi is not None else None
 
 
-class ReasonSerializer(serializers.Serializer):
+class MdfReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -336,12 +336,12 @@ class MdfRequestViewSet(HistoryMixin, ScopedCreateListRetrieveViewSet):
         result = mdf.mdf_request_approve(actor=request.user, request=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=MdfRequestSerializer)
+    @extend_schema(request=MdfReasonSerializer, responses=MdfRequestSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
         """Reject with a reason the partner reads (400 without one)."""
         target = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = MdfReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = mdf.mdf_request_reject(actor=request.user, request=target, reason=data.validated_data["reason"])
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
@@ -385,11 +385,11 @@ class MdfClaimViewSet(HistoryMixin, ScopedCreateListRetrieveViewSet):
         result = mdf.mdf_claim_approve(actor=request.user, claim=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=MdfClaimSerializer)
+    @extend_schema(request=MdfReasonSerializer, responses=MdfClaimSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
         target = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = MdfReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = mdf.mdf_claim_reject(actor=request.user, claim=target, reason=data.validated_data["reason"])
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)

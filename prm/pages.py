@@ -418,6 +418,7 @@ PARTNER_NAV = [
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
             ("My performance", "portal:my-performance", "graph-up-arrow"),
+            ("MDF", "portal:mdf", "cash-coin"),
             ("Programs", "portal:program-list", "gift"),
             ("My earnings", "portal:earnings", "piggy-bank"),
             ("Statements", "portal:statement-list", "receipt"),

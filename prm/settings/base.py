@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "DealStatusEnum": "deals.models.DealStatus",
         "LeadStatusEnum": "deals.models.LeadStatus",
         "AccrualKindEnum": "incentives.models.AccrualKind",
+        "MdfStatusEnum": "incentives.models.MdfRequestStatus",  # requests and claims share the three states
     },
 }
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from deals.models import DealStatus
 from incentives import mdf
@@ -17,6 +18,7 @@ from incentives.models import (
     MdfClaim,
     MdfFund,
     MdfProof,
+    MdfRequest,
 )
 from prm.errors import Conflict, InvalidTransition, NotPermitted
 from prm.events.models import OutboxEvent
@@ -419,3 +421,115 @@ def test_deal_cannot_name_a_request_not_yet_approved(api, partner_a_rep, fund):
     response = api.as_user(partner_a_rep).post("/api/v1/deals/", body, format="json")
     assert response.status_code == 400
     assert response.json()["mdf_request"] == ["Name one of your organization's approved MDF activities."]
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+
+def test_manager_overview_shows_utilization_and_funds(page_client, manager, fund, approved):
+    MdfFund.objects.filter(pk=fund.pk).update(approved_total=Decimal("4000.00"))
+    response = page_client.as_user(manager).get(reverse("manage:mdf"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Alpha Networks" in html and "10,000.00 USD" in html and "(40 %)" in html
+    assert f'data-testid="fund-row-{fund.pk}"' in html
+
+
+def test_manager_allocates_by_hand_and_by_rule_through_the_pages(page_client, manager, partner_a, gold_tier):
+    client = page_client.as_user(manager)
+    body = {"partner": partner_a.pk, "period_start": "2030-01-01", "period_end": "2030-03-31", "amount": "2500"}
+    response = client.post(reverse("manage:mdf-fund-create"), body)
+    assert response.status_code == 302
+    again = client.post(reverse("manage:mdf-fund-create"), body)
+    assert again.status_code == 400
+    assert "already has a fund for 01 Jan 2030 – 31 Mar 2030" in again.content.decode()
+    DealFactory(partner=partner_a, status=DealStatus.WON, won_amount=Decimal("2000"), closed_on=date(2030, 4, 3))
+    rule = {"period_start": "2030-07-01", "period_end": "2030-09-30", f"tier_{gold_tier.pk}": "10"}
+    response = client.post(reverse("manage:mdf-allocate-rule"), rule, follow=True)
+    assert "1 fund allocated." in response.content.decode()
+    assert MdfFund.objects.get(partner=partner_a, period_start=date(2030, 7, 1)).amount == Decimal("200.00")
+
+
+def test_manager_approves_and_rejects_requests_on_the_queue(page_client, manager, fund):
+    first = MdfRequestFactory(fund=fund, planned_cost=Decimal("9000.00"))
+    second = MdfRequestFactory(fund=fund, planned_cost=Decimal("2000.00"))
+    client = page_client.as_user(manager)
+    assert f'data-testid="request-row-{first.pk}"' in client.get(reverse("manage:mdf-requests")).content.decode()
+    response = client.post(reverse("manage:mdf-request-approve", args=[first.pk]), follow=True)
+    assert "Request approved: 9,000.00 USD taken from the fund." in response.content.decode()
+    response = client.post(reverse("manage:mdf-request-approve", args=[second.pk]), follow=True)
+    assert "Not approved: Only 1,000.00 USD is left in this fund" in response.content.decode()
+    response = client.post(reverse("manage:mdf-request-reject", args=[second.pk]), {"reason": ""}, follow=True)
+    assert "Not rejected: Reason:" in response.content.decode()
+    client.post(reverse("manage:mdf-request-reject", args=[second.pk]), {"reason": "Over budget"})
+    second.refresh_from_db()
+    assert (second.status, second.reason) == ("rejected", "Over budget")
+
+
+def test_finance_decides_claims_and_sees_their_proof(page_client, finance, manager, approved):
+    claim = MdfClaimFactory(request=approved)
+    proof = MdfProof(claim=claim, name="invoice.pdf", size=len(PDF))
+    proof.file.save("invoice.pdf", pdf(), save=True)
+    html = page_client.as_user(finance).get(reverse("manage:mdf-claims")).content.decode()
+    assert reverse("manage:mdf-proof", args=[proof.pk]) in html and f"approve-claim-{claim.pk}" in html
+    assert page_client.as_user(finance).get(reverse("manage:mdf-proof", args=[proof.pk])).status_code == 200
+    # a manager sees the queue without the buttons, and cannot approve
+    assert (
+        f"approve-claim-{claim.pk}"
+        not in page_client.as_user(manager).get(reverse("manage:mdf-claims")).content.decode()
+    )
+    assert page_client.as_user(manager).post(reverse("manage:mdf-claim-approve", args=[claim.pk])).status_code == 403
+    response = page_client.as_user(finance).post(reverse("manage:mdf-claim-approve", args=[claim.pk]), follow=True)
+    assert "Claim approved: 4,500.00 USD goes on the partner" in response.content.decode()
+
+
+def test_partner_requests_and_claims_through_the_portal(page_client, partner_a_rep, manager, fund):
+    client = page_client.as_user(partner_a_rep)
+    html = client.get(reverse("portal:mdf")).content.decode()
+    assert "10,000.00 USD" in html and 'data-testid="new-request"' in html
+    body = {
+        "fund": fund.pk,
+        "activity_type": "event",
+        "description": "Booth at the regional IT fair",
+        "starts_on": (TODAY + timedelta(days=3)).isoformat(),
+        "ends_on": (TODAY + timedelta(days=4)).isoformat(),
+        "planned_cost": "12000",
+        "expected_leads": "40",
+    }
+    over = client.post(reverse("portal:mdf-request-create"), body)
+    assert over.status_code == 400 and "Only 10,000.00 USD is left in this fund." in over.content.decode()
+    assert client.post(reverse("portal:mdf-request-create"), {**body, "planned_cost": "6000"}).status_code == 302
+    request = MdfRequest.objects.get(fund=fund)
+    mdf.mdf_request_approve(actor=manager, request=request)
+    claim_url = reverse("portal:mdf-claim-create", args=[request.pk])
+    assert "Up to 6,000.00 USD is left to claim" in client.get(claim_url).content.decode()
+    too_much = client.post(claim_url, {"amount": "6000.01", "proof": pdf()})
+    assert too_much.status_code == 400 and "A claim cannot exceed its request" in too_much.content.decode()
+    done = client.post(claim_url, {"amount": "5800", "leads_generated": "12", "proof": [pdf(), pdf("b.pdf")]})
+    assert done.status_code == 302
+    claim = MdfClaim.objects.get(request=request)
+    assert claim.proofs.count() == 2
+    html = client.get(reverse("portal:mdf")).content.decode()
+    assert "Finance is checking the proof." in html
+    assert "4,000.00 USD" in html  # the balance after the approval
+
+
+def test_partner_reads_reasons_and_cannot_open_another_partners_pages(
+    page_client, partner_b_admin, partner_a_rep, fund
+):
+    rejected = MdfRequestFactory(fund=fund, status="rejected", reason="Not our segment")
+    claim = MdfClaimFactory(request=MdfRequestFactory(fund=fund, status="approved"))
+    proof = MdfProof(claim=claim, name="invoice.pdf", size=len(PDF))
+    proof.file.save("invoice.pdf", pdf(), save=True)
+    assert "Not our segment" in page_client.as_user(partner_a_rep).get(reverse("portal:mdf")).content.decode()
+    other = page_client.as_user(partner_b_admin)
+    assert other.get(reverse("portal:mdf-request", args=[rejected.pk])).status_code == 404
+    assert other.get(reverse("portal:mdf-claim-create", args=[claim.request_id])).status_code == 404
+    assert other.get(reverse("portal:mdf-proof", args=[proof.pk])).status_code == 404
+    assert other.get(reverse("manage:mdf")).status_code == 403
+
+
+def test_expired_fund_shows_as_expired_and_offers_no_request(page_client, partner_a_rep, partner_a):
+    MdfFundFactory(partner=partner_a, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31))
+    html = page_client.as_user(partner_a_rep).get(reverse("portal:mdf")).content.decode()
+    assert "Expired 31 Mar 2025" in html and 'data-testid="new-request"' not in html
