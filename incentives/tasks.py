@@ -28,3 +28,7 @@ def program_recompute(program_id: int, actor_id: int | None = None) -> int:
     from .program_services import program_recompute_run
 
     return program_recompute_run(program_id, actor_id)
+
+
+# The MDF allocation job lives beside its service; imported here so a worker registers it.
+from .mdf import mdf_allocate_by_rule_task  # noqa: E402, F401
