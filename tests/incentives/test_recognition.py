@@ -170,3 +170,36 @@ def test_badges_show_on_the_portal_home_and_the_partner_page(partner_a, partner_
     assert "First deal won" in home and "Someone else" not in home
     detail = page_client.as_user(manager).get(reverse("manage:partner-detail", args=[partner_a.pk])).content.decode()
     assert 'data-testid="badges"' in detail and "First deal won" in detail
+
+
+def test_the_leaderboard_api_answers_the_same_board_and_refuses_bad_parameters(partner_a, partner_b_admin, api):
+    ScorecardFactory(partner=partner_a, revenue_won=Decimal("12345"))
+    ScorecardFactory(partner=PartnerFactory(name="Second"), revenue_won=Decimal("100"))
+    client = api.as_user(partner_b_admin)
+
+    body = client.get("/api/v1/leaderboards/", {"metric": "revenue_won", "period": "quarter"}).json()
+    assert [(r["rank"], r["partner_name"], r["value"]) for r in body["rows"]] == [
+        (1, "Alpha Networks", "12345.00"), (2, "Second", "100.00"),
+    ]  # fmt: skip
+    assert (body["period_start"], body["own"]) == (QUARTER.start.isoformat(), None)
+    assert client.get("/api/v1/leaderboards/", {"metric": "bogus"}).status_code == 400
+    assert client.get("/api/v1/leaderboards/", {"period_start": "2026-13-45"}).status_code == 400
+    assert client.get("/api/v1/leaderboards/", {"limit": "0"}).status_code == 400
+
+
+def test_the_awards_api_partners_read_their_own_managers_grant(partner_a, partner_b, partner_a_admin, manager, api):
+    badge = BadgeFactory(name="Partner of the year")
+    AwardFactory(partner=partner_b, badge=BadgeFactory(name="Bravo's"))
+
+    created = api.as_user(manager).post("/api/v1/awards/", {"partner": partner_a.pk, "badge": badge.pk}, format="json")
+    assert created.status_code == 201 and created.json()["badge_name"] == "Partner of the year"
+    again = api.as_user(manager).post("/api/v1/awards/", {"partner": partner_a.pk, "badge": badge.pk}, format="json")
+    assert again.status_code == 409
+
+    mine = api.as_user(partner_a_admin).get("/api/v1/awards/").json()
+    rows = mine["results"] if isinstance(mine, dict) else mine
+    assert [row["badge_name"] for row in rows] == ["Partner of the year"]
+    refused = api.as_user(partner_a_admin).post(
+        "/api/v1/awards/", {"partner": partner_a.pk, "badge": badge.pk}, format="json"
+    )
+    assert refused.status_code == 403
