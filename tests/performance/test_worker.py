@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.db import transaction
+from django.urls import reverse
 
 from deals.services import deal_win
 from performance.models import PendingRecalc, RecalcJob, Scorecard
@@ -48,8 +48,10 @@ def test_a_burst_of_a_hundred_events_is_one_recalculation(worker, broker_mode, p
     events = OutboxEvent.objects.filter(name="deal.commented", aggregate_id=str(deal.pk))
     assert _wait_for(lambda: not events.filter(dispatched_at__isnull=True).exists(), timeout=60)
     assert _wait_for(
-        lambda: not PendingRecalc.objects.exists()
-        and RecalcJob.objects.filter(kind="incremental", state="succeeded").count() > before,
+        lambda: (
+            not PendingRecalc.objects.exists()
+            and RecalcJob.objects.filter(kind="incremental", state="succeeded").count() > before
+        ),
         timeout=30,
     )
     assert RecalcJob.objects.filter(kind="incremental").count() == before + 1
