@@ -4,11 +4,12 @@ CSVs and the pages, as finance, a manager and a partner see them."""
 
 import csv
 import io
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -420,3 +421,69 @@ def test_the_period_filters_keep_the_statements_within_the_range(api, finance, p
     assert ids == [this.pk]
     ids = [row["id"] for row in client.get(f"/api/v1/payouts/?period_end={START.isoformat()}").json()["results"]]
     assert ids == [october.pk]
+
+
+# --- races (PostgreSQL) --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_only(db):
+    if connection.vendor != "postgresql":
+        from tests.conftest import skip_or_fail
+
+        skip_or_fail("the payout races need PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+def _race(*calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes = []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes.append("ok")
+        except Exception as exc:  # anything is a bug the assertion shows
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_closes_of_one_period_at_once_put_each_line_on_one_statement(postgres_only, finance, rebate):
+    partners = [PartnerFactory() for _ in range(6)]
+    for partner in partners:
+        AccrualFactory.create_batch(3, partner=partner, program=rebate, amount=Decimal("10.00"))
+
+    outcomes = _race(*[lambda: close(finance)] * 4)
+
+    assert outcomes == ["ok"] * 4
+    assert PayoutStatement.objects.count() == 6
+    assert set(PayoutStatement.objects.values_list("total", flat=True)) == {Decimal("30.00")}
+    assert not Accrual.objects.filter(statement__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_racing_an_approval_never_adds_a_line_finance_did_not_approve(
+    postgres_only, finance, partner_a, rebate
+):
+    AccrualFactory(partner=partner_a, program=rebate, amount=Decimal("10.00"))
+    close(finance)
+    draft = statement_of(partner_a)
+    AccrualFactory(partner=partner_a, program=rebate, amount=Decimal("5.00"))
+
+    outcomes = _race(lambda: close(finance), lambda: statement_approve(actor=finance, statement=draft))
+
+    assert outcomes == ["ok", "ok"]
+    draft.refresh_from_db()
+    # either the new line made it before the approval (and is approved with it) or it waits for the next period
+    approved_lines = list(draft.lines.values_list("amount", "status"))
+    assert all(status == AccrualStatus.APPROVED for _, status in approved_lines)
+    assert draft.total == sum(amount for amount, _ in approved_lines)
