@@ -25,8 +25,8 @@ KIND_FIELDS = {
     ProgramKind.SPIFF: ["amount", "currency", "products", "min_deal_amount"],
     ProgramKind.VOLUME_BONUS: [],
 }
-COMMON_HEAD = ["name", "description"]
-COMMON_TAIL = ["starts_on", "ends_on", "budget_cap", "is_active", "tiers", "partner_types", "countries"]
+COMMON_HEAD = ["name", "description", "is_active"]
+COMMON_TAIL = ["starts_on", "ends_on", "budget_cap", "tiers", "partner_types", "countries"]
 
 
 def _plain(value: Decimal | None) -> str:
@@ -128,7 +128,7 @@ class ProgramForm(StyledForm):
     def api_data(self, post) -> dict[str, Any]:
         """What the form posted under the API's names, for IncentiveProgramSerializer."""
         data: dict[str, Any] = {"kind": self.kind}
-        for name in [*COMMON_HEAD, *KIND_FIELDS[self.kind], "starts_on", "ends_on", "budget_cap"]:
+        for name in ["name", "description", *KIND_FIELDS[self.kind], "starts_on", "ends_on", "budget_cap"]:
             value = (post.get(name) or "").strip()
             nullable = name in ("rate_percent", "amount", "min_deal_amount", "budget_cap", "ends_on")
             data[name] = None if nullable and value == "" else value
