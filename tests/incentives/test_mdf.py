@@ -533,3 +533,11 @@ def test_expired_fund_shows_as_expired_and_offers_no_request(page_client, partne
     MdfFundFactory(partner=partner_a, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31))
     html = page_client.as_user(partner_a_rep).get(reverse("portal:mdf")).content.decode()
     assert "Expired 31 Mar 2025" in html and 'data-testid="new-request"' not in html
+
+
+def test_the_deal_page_names_the_mdf_activity_it_came_from(page_client, manager, partner_a_rep, partner_a, approved):
+    deal = DealFactory(partner=partner_a, mdf_request=approved)
+    html = page_client.as_user(manager).get(reverse("manage:deal-detail", args=[deal.pk])).content.decode()
+    assert reverse("manage:mdf-request", args=[approved.pk]) in html and "From MDF activity" in html
+    html = page_client.as_user(partner_a_rep).get(reverse("portal:deal-detail", args=[deal.pk])).content.decode()
+    assert reverse("portal:mdf-request", args=[approved.pk]) in html
