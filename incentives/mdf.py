@@ -326,6 +326,8 @@ def mdf_request_approve(*, actor: User, request: MdfRequest) -> MdfRequest:
     REQUEST_STATES.check(request.status, MdfRequestStatus.APPROVED, verb="approve")
     fund = request.fund
     cost = request.planned_cost
+    if fund_is_expired(fund):
+        raise Conflict(f"This fund expired on {_dates(fund.period_end)}: reject the request.", code="mdf_fund_expired")
 
     def refuse() -> Conflict:
         left = MdfFund.objects.filter(pk=fund.pk).values_list("amount", "approved_total").first()

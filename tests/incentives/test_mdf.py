@@ -541,3 +541,13 @@ def test_the_deal_page_names_the_mdf_activity_it_came_from(page_client, manager,
     assert reverse("manage:mdf-request", args=[approved.pk]) in html and "From MDF activity" in html
     html = page_client.as_user(partner_a_rep).get(reverse("portal:deal-detail", args=[deal.pk])).content.decode()
     assert reverse("portal:mdf-request", args=[approved.pk]) in html
+
+
+def test_a_request_on_a_fund_that_expired_meanwhile_cannot_be_approved(manager, partner_a):
+    old = MdfFundFactory(partner=partner_a, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31))
+    request = MdfRequestFactory(fund=old, starts_on=date(2025, 3, 1), ends_on=date(2025, 3, 2))
+    with pytest.raises(Conflict) as exc:
+        mdf.mdf_request_approve(actor=manager, request=request)
+    assert str(exc.value) == "This fund expired on 31 Mar 2025: reject the request."
+    old.refresh_from_db()
+    assert old.approved_total == Decimal("0")
