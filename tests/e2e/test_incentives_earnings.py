@@ -80,3 +80,27 @@ def test_my_earnings_lines_and_the_calculator(page, live_server, alpha_earning, 
     expect(page.get_by_test_id("leaderboard")).to_contain_text("Alpha Networks")
     expect(page.locator('[data-own="1"]')).to_have_count(1)
     shot(page, "incentives-portal-leaderboard")
+
+
+def test_a_manager_grants_a_badge_from_the_leaderboard(page, live_server, alpha_earning, manager):
+    from tests.incentives.factories import BadgeFactory
+
+    BadgeFactory(name="Partner of the year", icon="star")
+    login(page, live_server, manager)
+    page.goto(f"{live_server.url}/manage/incentives/leaderboard/")
+    expect(page.get_by_test_id("leaderboard")).to_contain_text("Alpha Networks")
+    page.locator("#id_metric").select_option("score")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("leaderboard")).to_contain_text("Score")
+
+    grant = page.get_by_test_id("grant-badge")
+    grant.locator("#id_partner").select_option(label="Alpha Networks")
+    grant.locator("#id_badge").select_option(label="Partner of the year")
+    grant.locator("#id_reason").fill("Best launch of the year")
+    grant.get_by_role("button", name="Grant").click()
+    expect(page.get_by_text("“Partner of the year” granted to Alpha Networks.")).to_be_visible()
+    shot(page, "incentives-manager-leaderboard")
+
+    page.get_by_role("link", name="Alpha Networks").first.click()
+    expect(page.get_by_test_id("badges")).to_contain_text("Partner of the year")
+    expect(page.get_by_test_id("badges")).to_contain_text("First deal won")

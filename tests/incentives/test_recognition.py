@@ -102,7 +102,8 @@ def test_the_leaderboard_ranks_by_the_metric_of_the_period(manager):
                      trend={"kpis": {"revenue_won": "900"}})  # fmt: skip
     ScorecardFactory(partner=high, revenue_won=Decimal("50000"), score=Decimal("40"),
                      trend={"kpis": {"revenue_won": "-5000"}})  # fmt: skip
-    ScorecardFactory(partner=mid, revenue_won=Decimal("20000"), score=Decimal("60"), trend={})
+    ScorecardFactory(partner=mid, revenue_won=Decimal("20000"), score=Decimal("60"), trend={},
+                     kpis={"revenue_won": "20000", "active_certifications": 7})  # fmt: skip
     last = QUARTER.previous()
     ScorecardFactory(partner=low, period_start=last.start, period_end=last.end, revenue_won=Decimal("99999"))
 
@@ -111,6 +112,9 @@ def test_the_leaderboard_ranks_by_the_metric_of_the_period(manager):
     assert [r.partner.name for r in leaderboard(actor=manager, metric="score").rows] == ["Low", "Mid", "High"]
     growth = leaderboard(actor=manager, metric="growth").rows  # a first scorecard has no growth: not ranked
     assert [(r.partner.name, r.value) for r in growth] == [("Low", Decimal("900")), ("High", Decimal("-5000"))]
+
+    certified = leaderboard(actor=manager, metric="certifications").rows  # only Mid's scorecard counts them
+    assert [(r.partner.name, r.value) for r in certified] == [("Mid", Decimal("7"))]
 
     previous = leaderboard(actor=manager, metric="revenue_won", period_kind="quarter", period_start=last.start)
     assert [(r.partner.name, r.value) for r in previous.rows] == [("Low", Decimal("99999.00"))]
