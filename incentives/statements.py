@@ -112,7 +112,7 @@ def statements_generate(*, actor: User, period_start: date, period_end: date) ->
     )
     # 4. the open lines onto their partner's draft (one UPDATE)
     placed = lines.filter(partner_id__in=drafts.values("partner_id")).update(
-        statement=Subquery(drafts.filter(partner_id=OuterRef("partner_id")).values("pk")[:1])
+        statement=Subquery(drafts.filter(partner_id=OuterRef("partner_id")).order_by().values("pk")[:1])
     )
     # 5. the drafts' totals: the sum of their (already rounded) lines (one UPDATE)
     if placed:
