@@ -56,7 +56,7 @@ PROGRAM_SORTS = Sorts(
     {
         "name": ("name", "id"),
         "kind": ("kind", "name", "id"),
-        "starts": ("-starts_on", "name", "id"),
+        "starts": ("starts_on", "name", "id"),
         "ends": ("ends_on", "name", "id"),
         "committed": ("-committed", "name", "id"),
         "newest": ("-created_at", "-id"),
@@ -95,14 +95,14 @@ class AccrualFilterSet(FilterSet):
 
 ACCRUAL_SORTS = Sorts(
     {
-        "newest": ("-created_at", "-id"),
+        "date": ("created_at", "id"),
         "amount": ("amount", "id"),
         "partner": ("partner__name", "-created_at", "-id"),
         "program": ("program__name", "-created_at", "-id"),
         "status": ("status", "-created_at", "-id"),
     },
-    default="newest",
-    aliases={"created_at": "-newest"},
+    default="-date",
+    aliases={"created_at": "date"},
 )
 
 ACCRUAL_QUERYSET = Accrual.objects.select_related("partner", "program", "deal")

@@ -1,6 +1,8 @@
 """Incentive programs in a real browser: the program admin creates a Gold-only rebate with a budget cap through the
 form, finds it in the list (filtered by kind), recomputes it over a deal already won and sees the line and the
-budget bar; the Gold partner's rep finds it among its programs, with the rule in words and no budget figures."""
+budget bar; the Gold partner's rep finds it among its programs, with the rule in words and no budget figures.
+Finance filters the accrual lines (the CSV link follows) and adds an adjustment for the partner's next
+statement."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_program_admin_creates_a_rebate_and_the_partner_sees_it(
-    browser, live_server, program_admin, partner_a, partner_a_rep, gold_tier
+    browser, live_server, program_admin, finance, partner_a, partner_a_rep, gold_tier
 ):
     from django.utils import timezone
 
@@ -79,3 +81,23 @@ def test_a_program_admin_creates_a_rebate_and_the_partner_sees_it(
     expect(card.get_by_test_id("program-rule")).to_have_text("4.5% of won revenue.")
     expect(rep.locator("main")).not_to_contain_text("20,000")
     shot(rep, "incentives-programs-04-portal")
+
+    # 5. Finance: the lines of the program, then an adjustment for the partner's next statement.
+    fin = browser.new_context(viewport=VIEWPORT, base_url=live_server.url).new_page()
+    login(fin, live_server, finance)
+    fin.locator("#sidebar").get_by_role("link", name="Accruals").click()
+    expect(fin.get_by_role("heading", name="Accrual lines")).to_be_visible()
+    fin.get_by_label("Program").select_option(label="Gold growth rebate")
+    expect(fin.get_by_test_id("accrual-table")).to_contain_text("4.5% of 12,000.00 USD")
+    expect(fin.get_by_test_id("export-csv")).to_have_attribute(
+        "href", f"/manage/incentives/accruals/export.csv?program={program.pk}&sort=-date"
+    )
+    shot(fin, "incentives-programs-05-accruals")
+    fin.get_by_test_id("add-adjustment").click()
+    fin.get_by_label("Partner").select_option(label="Alpha Networks")
+    fin.get_by_label("Amount").fill("-40")
+    fin.get_by_label("Explanation").fill("Rebate on a returned unit")
+    fin.get_by_test_id("save-adjustment").click()
+    expect(fin.locator("main")).to_contain_text("Adjustment of -40.00 USD added for Alpha Networks")
+    expect(fin.get_by_test_id("accrual-table")).to_contain_text("Adjustment: Rebate on a returned unit")
+    shot(fin, "incentives-programs-06-adjusted")
