@@ -245,14 +245,15 @@ class TestManagerPartnerPage:
         url = reverse("manage:partner-detail", args=[partner_a.pk])
         client = page_client.as_user(manager)
         client.get(url)  # warm the session
-        # 7 for the page without the card (session, user, partner, users, agreements, history) + the card's 2
-        with django_assert_num_queries(9) as few:
+        # 8 for the page without the card (session, user, partner, users, agreements, history, the badges card's
+        # awards) + the card's 2
+        with django_assert_num_queries(10) as few:
             client.get(url)
         for steps in range(-7, 1):
             period = _quarter(steps)
             ScorecardFactory(partner=partner_a, period_start=period.start, period_end=period.end)
         TierProposalFactory(partner=partner_a)
-        with django_assert_num_queries(9) as many:
+        with django_assert_num_queries(10) as many:
             client.get(url)
 
         card = [q["sql"] for q in many.captured_queries if "performance_" in q["sql"]]
