@@ -227,8 +227,8 @@ def program_recompute(program: IncentiveProgram, *, batch_size: int = 2000) -> i
     """Apply a program to every past deal it covers (a new program, or a changed rule): each won deal in its dates
     of an eligible partner that has no live line gets one, in close-date order (so a budget cap is used up by the
     earliest wins). Running it again makes nothing. Returns the number of lines made."""
-    if program.kind == ProgramKind.VOLUME_BONUS:
-        return 0
+    if program.kind == ProgramKind.VOLUME_BONUS or not program.is_active:
+        return 0  # (a volume bonus is paid by bonuses.py when its quarter closes; an inactive program pays nothing)
     partners = eligible_partners(program)
     deals = (
         Deal.objects.filter(status=DealStatus.WON, closed_on__gte=program.starts_on, partner__in=partners)
