@@ -207,3 +207,13 @@ def test_the_awards_api_partners_read_their_own_managers_grant(partner_a, partne
         "/api/v1/awards/", {"partner": partner_a.pk, "badge": badge.pk}, format="json"
     )
     assert refused.status_code == 403
+
+
+def test_the_daily_job_is_on_the_beat_schedule_and_grants(partner_a):
+    from incentives.recognition import grant_badges
+    from prm.settings.base import CELERY_BEAT_SCHEDULE
+
+    assert CELERY_BEAT_SCHEDULE["incentives-grant-badges"]["task"] == grant_badges.name == "incentives.grant_badges"
+    _won(partner_a)
+    assert grant_badges.delay().get() == 1
+    assert grant_badges.delay().get() == 0
