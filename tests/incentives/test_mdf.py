@@ -551,3 +551,18 @@ def test_a_request_on_a_fund_that_expired_meanwhile_cannot_be_approved(manager, 
     assert str(exc.value) == "This fund expired on 31 Mar 2025: reject the request."
     old.refresh_from_db()
     assert old.approved_total == Decimal("0")
+
+
+def test_an_approved_claim_is_reimbursed_on_the_next_statement(manager, finance, partner_a_rep, approved):
+    from incentives.statements import statement_approve, statement_mark_paid, statements_generate
+
+    claim = mdf.mdf_claim_create(actor=partner_a_rep, request=approved, amount=Decimal("1200.00"), files=[pdf()])
+    mdf.mdf_claim_approve(actor=finance, claim=claim)
+    statements_generate(actor=finance, period_start=TODAY.replace(day=1), period_end=TODAY)
+    line = Accrual.objects.get(mdf_claim=claim)
+    statement = line.statement
+    assert statement is not None and statement.total == Decimal("1200.00")
+    statement_approve(actor=finance, statement=statement)
+    statement_mark_paid(actor=finance, statement=statement, payment_reference="WIRE-1")
+    row = mdf.utilization_by_partner(actor=manager)[0]
+    assert (row["claimed"], row["reimbursed"]) == (Decimal("1200.00"), Decimal("1200.00"))
