@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from deals.models import Deal, DealStatus
@@ -230,9 +230,14 @@ def program_recompute(program: IncentiveProgram, *, batch_size: int = 2000) -> i
     if program.kind == ProgramKind.VOLUME_BONUS or not program.is_active:
         return 0  # (a volume bonus is paid by bonuses.py when its quarter closes; an inactive program pays nothing)
     partners = eligible_partners(program)
+    # one subquery: an exclude() over the accruals relation may match its three conditions on three different
+    # lines (another program's live line and this program's reversal), skipping a deal that has no live line here
+    live = Accrual.objects.filter(
+        deal=OuterRef("pk"), program=program, kind=AccrualKind.ACCRUAL, reversed_at__isnull=True
+    )
     deals = (
         Deal.objects.filter(status=DealStatus.WON, closed_on__gte=program.starts_on, partner__in=partners)
-        .exclude(accruals__program=program, accruals__kind=AccrualKind.ACCRUAL, accruals__reversed_at__isnull=True)
+        .filter(~Exists(live))
         .select_related("partner__tier")
         .order_by("closed_on", "id")
     )

@@ -230,3 +230,18 @@ class RebateProperty(TestCase):
         for deal in deals:
             accruals_sync_deal(deal.pk)
             assert sum(line.amount for line in lines(deal)) == 0
+
+
+def test_recomputation_reaches_a_deal_whose_line_was_reversed_while_another_programs_line_is_live(partner, programs):
+    rebate, spiff = programs
+    deal = won(partner, products="SD-WAN")
+    accruals_sync_deal(deal.pk)
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.APPROVED)
+    accruals_sync_deal(deal.pk)  # both lines reversed
+    IncentiveProgram.objects.filter(pk=rebate.pk).update(is_active=False)
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON)
+    accruals_sync_deal(deal.pk)  # won again while the rebate was paused: the SPIFF only
+    IncentiveProgram.objects.filter(pk=rebate.pk).update(is_active=True)
+
+    assert program_recompute(IncentiveProgram.objects.get(pk=rebate.pk)) == 1
+    assert len(lines(deal, program=rebate, kind="accrual", reversed_at__isnull=True)) == 1
