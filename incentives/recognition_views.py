@@ -112,7 +112,8 @@ class AwardGrantView(ScopedPageMixin, TemplateView):
                     form.add_error(None, text)
             else:
                 messages.success(request, f"“{award.badge.name}” granted to {award.partner.name}.")
-                return HttpResponseRedirect(reverse("manage:leaderboard"))
+                query = request.GET.urlencode()  # the board as it was (metric, period)
+                return HttpResponseRedirect(reverse("manage:leaderboard") + (f"?{query}" if query else ""))
         view = LeaderboardView()
         view.setup(request, *args, **kwargs)
         context = view.get_context_data(grant_form=form)

@@ -195,3 +195,14 @@ def test_the_calculator_answers_in_its_card_and_without_htmx_on_the_page(
 
 def test_managers_do_not_open_the_partner_page(manager, page_client, db):
     assert page_client.as_user(manager).get(EARNINGS).status_code == 403
+
+
+def test_the_totals_are_one_grouped_query_whatever_the_number_of_programs(
+    partner_a, partner_a_admin, programs, django_assert_num_queries
+):
+    for amount in ("1000.00", "2000.00", "3000.00"):
+        _win(partner_a, amount, "SD-WAN firewall")
+
+    with django_assert_num_queries(1):
+        summary = earnings_summary(actor=partner_a_admin, partner=partner_a)
+    assert len(summary.programs) == 3

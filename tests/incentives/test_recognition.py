@@ -151,8 +151,10 @@ def test_the_manager_page_filters_and_grants_and_says_what_is_wrong(manager, par
     empty = client.get(url, {"period": "month", "period_start": QUARTER.previous().start.isoformat()})
     assert "No scorecards for this period yet." in empty.content.decode()
 
-    granted = client.post(reverse("manage:award-grant"), {"partner": partner_a.pk, "badge": badge.pk, "reason": ""})
-    assert granted.status_code == 302
+    granted = client.post(
+        reverse("manage:award-grant") + "?metric=score", {"partner": partner_a.pk, "badge": badge.pk, "reason": ""}
+    )
+    assert (granted.status_code, granted.url) == (302, url + "?metric=score")
     again = client.post(reverse("manage:award-grant"), {"partner": partner_a.pk, "badge": badge.pk})
     assert again.status_code == 400
     assert again.content.decode().count("Alpha Networks already holds “Partner of the year”.") == 1
