@@ -21,6 +21,7 @@ from prm.pages import (
     ListPageMixin,
     ManagerPageMixin,
     PortalPageMixin,
+    PostOnlyMixin,
     ScopedPageMixin,
     SerializerFormMixin,
     add_form_errors,
@@ -206,25 +207,7 @@ class RequestDetailView(ScopedPageMixin, TemplateView):
         )
 
 
-class _PostOnly:
-    """A button's URL: a GET is a 405 for anyone of the portal's roles who may see the object (after the 404 for
-    anyone who may not), whatever their own role. (The same as incentives/statement_views.py's; both belong in
-    prm/pages.py.)"""
-
-    def dispatch(self, request, *args, **kwargs):
-        portal = self.get_portal_permission()
-        if (
-            request.user.is_authenticated
-            and request.method.lower() not in self.http_method_names
-            and (not portal or has_perm(request.user, portal))
-        ):
-            if self.object_view:
-                self.object = self.get_object()
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class _RequestAction(_PostOnly, ActionPageView):
+class _RequestAction(PostOnlyMixin, ActionPageView):
     permission_required = "mdf_request.decide"
     queryset = REQUEST_QUERYSET
 
@@ -273,7 +256,7 @@ class ClaimQueueView(ManagerPageMixin, TemplateView):
         )
 
 
-class _ClaimAction(_PostOnly, ActionPageView):
+class _ClaimAction(PostOnlyMixin, ActionPageView):
     permission_required = "mdf_claim.decide"
     queryset = MdfClaim.objects.select_related("request__fund")
 

@@ -19,7 +19,15 @@ from django.views.generic import TemplateView, View
 from partners.models import Tier
 from prm import audit
 from prm.exports import csv_response
-from prm.pages import PAGE_ERRORS, ActionPageView, ListPageMixin, PortalPageMixin, ScopedPageMixin, add_form_errors
+from prm.pages import (
+    PAGE_ERRORS,
+    ActionPageView,
+    ListPageMixin,
+    PortalPageMixin,
+    PostOnlyMixin,
+    ScopedPageMixin,
+    add_form_errors,
+)
 from prm.permissions import has_perm
 
 from . import program_selectors as selectors
@@ -108,17 +116,10 @@ class ProgramDetailView(ScopedPageMixin, TemplateView):
         )
 
 
-class ProgramRecomputeView(ActionPageView):
+class ProgramRecomputeView(PostOnlyMixin, ActionPageView):
     permission_required = "accrual.recompute"
     queryset = IncentiveProgram.objects.all()
     error_prefix = "Not started: "
-
-    def dispatch(self, request, *args, **kwargs):
-        # A GET of the button's URL: 404 to whoever may not see the program, else 405 (not the POST's role answer)
-        if request.user.is_authenticated and request.method.lower() not in self.http_method_names:
-            self.get_object()
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
 
     def perform(self, data):
         services.program_recompute_start(actor=self.request.user, program=self.object)

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.views.generic import TemplateView, View
 
 from prm.exports import csv_response
-from prm.pages import PAGE_ERRORS, ActionPageView, ListPageMixin, ScopedPageMixin, errors_as_messages
+from prm.pages import PAGE_ERRORS, ActionPageView, ListPageMixin, PostOnlyMixin, ScopedPageMixin, errors_as_messages
 from prm.permissions import has_perm
 
 from . import statements
@@ -140,24 +140,7 @@ class StatementCsvView(_StatementPage, View):
 # --- decisions -----------------------------------------------------------------------------------------------
 
 
-class _PostOnly:
-    """A button's URL: a GET is a 405 for anyone of the portal's roles who may see the object (after the 404 for
-    anyone who may not), whatever their own role — the URL is a button, not a page."""
-
-    def dispatch(self, request, *args, **kwargs):
-        portal = self.get_portal_permission()
-        if (
-            request.user.is_authenticated
-            and request.method.lower() not in self.http_method_names
-            and (not portal or has_perm(request.user, portal))
-        ):
-            if self.object_view:
-                self.object = self.get_object()
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class _StatementAction(_PostOnly, ActionPageView):
+class _StatementAction(PostOnlyMixin, ActionPageView):
     queryset = STATEMENT_QUERYSET
 
 
@@ -189,7 +172,7 @@ class StatementMarkPaidView(_StatementAction):
         return reverse("manage:statement-detail", args=[self.object.pk])
 
 
-class StatementBulkApproveView(_PostOnly, ScopedPageMixin, View):
+class StatementBulkApproveView(PostOnlyMixin, ScopedPageMixin, View):
     """Approve the ticked drafts, each in its own transaction: one refused (approved meanwhile) stops no other."""
 
     permission_required = "payout.approve"

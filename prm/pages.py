@@ -227,6 +227,24 @@ def add_form_errors(form, exc) -> None:
             form.add_error(target, text)
 
 
+class PostOnlyMixin:
+    """For a button's URL (an action page): a GET is a 405 for anyone of the portal's roles who may see the object
+    (after the 404 for anyone who may not), whatever their own role — the URL is a button, not a page, so a role
+    that may not press it learns that from the page it is on, not from a 403 on a URL it never opens."""
+
+    def dispatch(self, request, *args, **kwargs):
+        portal = self.get_portal_permission()
+        if (
+            request.user.is_authenticated
+            and request.method.lower() not in self.http_method_names
+            and (not portal or has_perm(request.user, portal))
+        ):
+            if self.object_view:
+                self.object = self.get_object()
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ActionPageView(ScopedPageMixin, View):
     """A POST button on one object (or none: `object_view = False`): validate with `serializer_class` (the API's),
     call the service in `perform(data)`, say what happened, go back. Subclasses declare `permission_required`,
