@@ -400,7 +400,7 @@ MANAGER_NAV = [
     (
         "Incentivize",
         [
-            ("Incentives", "manage:incentives", "gift"),
+            ("Programs", "manage:incentives", "gift"),
             ("Accruals", "manage:accrual-list", "journal-text"),
             ("MDF", "manage:mdf", "cash-coin"),
             ("Payouts", "manage:statement-list", "receipt"),
@@ -410,8 +410,8 @@ MANAGER_NAV = [
     (
         "Measure",
         [
-            ("Scorecards", "manage:performance", "graph-up"),
-            ("Partner scorecards", "manage:scorecard-list", "clipboard-data"),
+            ("Program analytics", "manage:performance", "graph-up"),
+            ("Scorecards", "manage:scorecard-list", "clipboard-data"),
             ("Tier proposals", "manage:tier-proposal-list", "arrow-down-up"),
             ("Business plans", "manage:plan-list", "clipboard-check"),
         ],
@@ -430,17 +430,32 @@ PARTNER_NAV = [
             ("Deals", "portal:deals", "briefcase"),
             ("Leads", "portal:leads", "bullseye"),
             ("Cases", "portal:cases", "life-preserver"),
+        ],
+    ),
+    (
+        "Performance",
+        [
+            ("My performance", "portal:my-performance", "graph-up-arrow"),
             ("Business plans", "portal:plan-list", "clipboard-check"),
+            ("Leaderboard", "portal:leaderboard", "trophy"),
+        ],
+    ),
+    (
+        "Earnings",
+        [
+            ("My earnings", "portal:earnings", "piggy-bank"),
+            ("Programs", "portal:program-list", "gift"),
+            ("Statements", "portal:statement-list", "receipt"),
+            ("MDF", "portal:mdf", "cash-coin"),
+        ],
+    ),
+    (
+        "Organization",
+        [
             ("Announcements", "portal:announcements", "megaphone"),
             ("Surveys", "portal:surveys", "chat-square-heart"),
             ("Our users", "portal:users", "people"),
             ("Agreements", "portal:agreements", "file-earmark-text"),
-            ("My performance", "portal:my-performance", "graph-up-arrow"),
-            ("MDF", "portal:mdf", "cash-coin"),
-            ("Programs", "portal:program-list", "gift"),
-            ("My earnings", "portal:earnings", "piggy-bank"),
-            ("Statements", "portal:statement-list", "receipt"),
-            ("Leaderboard", "portal:leaderboard", "trophy"),
             ("API keys", "account:api-keys", "key"),
         ],
     ),

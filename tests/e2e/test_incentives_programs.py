@@ -36,7 +36,7 @@ def test_a_program_admin_creates_a_rebate_and_the_partner_sees_it(
     # 1. The program admin writes the rebate through the form.
     page = browser.new_context(viewport=VIEWPORT, base_url=live_server.url).new_page()
     login(page, live_server, program_admin)
-    page.locator("#sidebar").get_by_role("link", name="Incentives").click()
+    page.locator("#sidebar").get_by_role("link", name="Programs").click()
     expect(page.get_by_role("heading", name="Incentive programs")).to_be_visible()
     page.get_by_test_id("new-program").click()
     expect(page.get_by_role("heading", name="New rebate program")).to_be_visible()
@@ -65,7 +65,7 @@ def test_a_program_admin_creates_a_rebate_and_the_partner_sees_it(
     shot(page, "incentives-programs-02-detail")
 
     # 3. The list, filtered by kind through the htmx filter bar.
-    page.locator("#sidebar").get_by_role("link", name="Incentives").click()
+    page.locator("#sidebar").get_by_role("link", name="Programs").click()
     page.get_by_label("Kind").select_option("spiff")
     expect(page.get_by_test_id("program-table")).to_contain_text("No program matches these filters.")
     page.get_by_label("Kind").select_option("rebate")

@@ -45,7 +45,7 @@ def scored(partner_a, gold_tier):
 
 def test_the_scorecard_list_filters_through_htmx(page, live_server, program_admin, scored):
     login(page, live_server, program_admin)
-    page.locator("#sidebar").get_by_role("link", name="Partner scorecards").click()
+    page.locator("#sidebar").get_by_role("link", name="Scorecards").click()
     expect(page.get_by_role("heading", name="Partner scorecards")).to_be_visible()
     rows = page.get_by_test_id("scorecard-row")
     expect(rows).to_have_count(2)

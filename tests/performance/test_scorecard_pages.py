@@ -383,7 +383,7 @@ def test_a_running_job_polls_itself_every_second(page_client, manager):
     assert 'hx-trigger="every 1s"' in text and "45%" in text and "pct-45" in text and "Computing Q3 2026" in text
 
 
-@pytest.mark.parametrize("name,label", [(LIST, "Partner scorecards"), ("manage:tier-proposal-list", "Tier proposals")])
+@pytest.mark.parametrize("name,label", [(LIST, "Scorecards"), ("manage:tier-proposal-list", "Tier proposals")])
 def test_the_sidebar_lights_the_page_s_own_link_only(name, label, page_client, program_admin):
     # /manage/performance/ (the performance dashboard) is a prefix of these pages' paths
     response = page_client.as_user(program_admin).get(reverse(name))
