@@ -5,7 +5,7 @@ declarations and service calls; tenancy and the role map are applied by the scop
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -77,6 +77,7 @@ class LeaderboardRowSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=16, decimal_places=2)
 
 
+@extend_schema_serializer(many=False)  # one board per answer, not a list of boards
 class LeaderboardSerializer(serializers.Serializer):
     metric = serializers.CharField()
     period_kind = serializers.CharField(source="period.kind")

@@ -125,7 +125,9 @@ class PerformanceSettings(models.Model):
 
     @classmethod
     def load(cls) -> PerformanceSettings:
-        return cls.objects.get_or_create(pk=1)[0]
+        """The settings row, or its defaults while nobody has saved one: a read, so a recalculation never writes
+        (and audits) a settings row as a side effect."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class HealthStatus(models.TextChoices):
