@@ -94,11 +94,19 @@
       }
     };
     if (!doughnut) {
+      // A chart of whole numbers (partners, deals) gets whole-number ticks, not 0.1, 0.2 …
+      var whole = spec.series.every(function (series) {
+        return series.values.every(function (value) { return value === null || Number.isInteger(value); });
+      });
       options.interaction = { mode: "index", intersect: false };
       options.scales = {
         x: { stacked: spec.stacked, grid: { display: false } },
         // Bars start at zero (their length is the figure); a trend line may zoom in on its range.
-        y: { stacked: spec.stacked, beginAtZero: spec.type === "bar", ticks: { callback: format } }
+        y: {
+          stacked: spec.stacked,
+          beginAtZero: spec.type === "bar",
+          ticks: whole ? { callback: format, precision: 0 } : { callback: format }
+        }
       };
     }
     return { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options };
