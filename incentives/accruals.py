@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from deals.models import Deal, DealStatus
@@ -133,7 +133,9 @@ def accrue(
                 )
         except IntegrityError:
             return None
-        IncentiveProgram.objects.filter(pk=locked.pk).update(committed=F("committed") + pay)
+        # the exact sum from the locked row (an F() expression is float arithmetic on SQLite, where 0.01 too much
+        # trips the cap's CHECK)
+        IncentiveProgram.objects.filter(pk=locked.pk).update(committed=locked.committed + pay)
     event_emit(
         name="accrual.created",
         instance=line,
@@ -170,7 +172,8 @@ def reverse(line: Accrual, reason: str) -> Accrual:
         fields.append("status")
     line.save(update_fields=fields)
     if line.program_id:
-        IncentiveProgram.objects.filter(pk=line.program_id).update(committed=F("committed") - line.amount)
+        program = IncentiveProgram.objects.select_for_update().get(pk=line.program_id)
+        IncentiveProgram.objects.filter(pk=program.pk).update(committed=program.committed - line.amount)
     event_emit(
         name="accrual.reversed",
         instance=reversal,

@@ -245,3 +245,30 @@ def test_recomputation_reaches_a_deal_whose_line_was_reversed_while_another_prog
 
     assert program_recompute(IncentiveProgram.objects.get(pk=rebate.pk)) == 1
     assert len(lines(deal, program=rebate, kind="accrual", reversed_at__isnull=True)) == 1
+
+
+class CapProperty(TestCase):
+    """For any won deals and any cap, a program never pays more than its cap, every line says what the cap refused,
+    and running its recomputation again changes nothing."""
+
+    @settings(max_examples=20, deadline=None)
+    @given(
+        amounts=st.lists(
+            st.decimals(min_value=Decimal("1"), max_value=Decimal("500000"), places=2), min_size=1, max_size=6
+        ),
+        cap=st.decimals(min_value=Decimal("0"), max_value=Decimal("20000"), places=2),
+    )
+    def test_the_cap_holds_and_recomputing_changes_nothing(self, amounts, cap):
+        partner = PartnerFactory()
+        deals = [won(partner, amount=str(a), closed_on=TODAY - timedelta(days=1)) for a in amounts]
+        program = IncentiveProgramFactory(
+            rate_percent=Decimal("3"), budget_cap=cap, starts_on=TODAY - timedelta(days=5)
+        )
+        program_recompute(program)
+        made = list(Accrual.objects.filter(program=program).values_list("amount", "capped_amount"))
+        assert len(made) == len(deals)
+        assert sum(paid for paid, _ in made) <= cap
+        expected = sum((d.won_amount * 3 / 100).quantize(Decimal("0.01"), ROUND_HALF_UP) for d in deals)
+        assert sum(paid + refused for paid, refused in made) == expected
+        assert program_recompute(program) == 0
+        assert list(Accrual.objects.filter(program=program).values_list("amount", "capped_amount")) == made
