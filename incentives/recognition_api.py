@@ -5,7 +5,8 @@ declarations and service calls; tenancy and the role map are applied by the scop
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -98,7 +99,13 @@ class LeaderboardViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Gen
     filter_backends: list = []
     action_permissions = {"list": "recognition.view"}
 
-    @extend_schema(parameters=[LeaderboardQuerySerializer], responses=LeaderboardSerializer)
+    @extend_schema(
+        parameters=[LeaderboardQuerySerializer],
+        responses={
+            200: LeaderboardSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A metric, period or period start it does not know."),
+        },
+    )
     def list(self, request, *args, **kwargs):
         query = LeaderboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
