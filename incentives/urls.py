@@ -1,38 +1,17 @@
-"""Pages of the incentives app, collected from its page modules (each owns its routes). Until a module exists its
-area keeps a "coming soon" page under the name the navigation uses."""
+"""Pages of the incentives app, from its page modules (each owns its routes)."""
 
-from importlib import import_module
+from . import earnings_views, mdf_views, program_views, recognition_views, statement_views
 
-from django.urls import path
-
-from prm.pages import coming_soon
-
-_PARTS = (
-    "incentives.program_views",
-    "incentives.statement_views",
-    "incentives.mdf_views",
-    "incentives.recognition_views",
-    "incentives.earnings_views",
-)
-
-manager_urlpatterns = []
-portal_urlpatterns = []
-for _name in _PARTS:
-    try:
-        _module = import_module(_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != _name:
-            raise
-        continue
-    manager_urlpatterns += getattr(_module, "manager_urlpatterns", [])
-    portal_urlpatterns += getattr(_module, "portal_urlpatterns", [])
-
-_names = {p.name for p in manager_urlpatterns}
-if "incentives" not in _names:
-    manager_urlpatterns.append(
-        path("incentives/", coming_soon("Incentives", "Rebates, SPIFFs, accruals and payouts."), name="incentives")
-    )
-if "mdf" not in _names:
-    manager_urlpatterns.append(
-        path("mdf/", coming_soon("MDF", "Market development funds: requests and claims."), name="mdf")
-    )
+manager_urlpatterns = [
+    *program_views.manager_urlpatterns,
+    *statement_views.manager_urlpatterns,
+    *mdf_views.manager_urlpatterns,
+    *recognition_views.manager_urlpatterns,
+]
+portal_urlpatterns = [
+    *program_views.portal_urlpatterns,
+    *statement_views.portal_urlpatterns,
+    *mdf_views.portal_urlpatterns,
+    *recognition_views.portal_urlpatterns,
+    *earnings_views.portal_urlpatterns,
+]

@@ -183,4 +183,3 @@ manager_urlpatterns = [
     path("performance/", ProgramAnalyticsView.as_view(), name="performance"),
     path("performance/export/", ProgramAnalyticsExportView.as_view(), name="performance-export"),
 ]
-portal_urlpatterns: list = []

@@ -1,22 +1,13 @@
-"""Pages of the performance app, collected from its page modules (each owns its routes)."""
+"""Pages of the performance app, from its page modules (each owns its routes)."""
 
-from importlib import import_module
+from . import analytics_views, partner_views, plan_views, scorecard_views
 
-_PARTS = (
-    "performance.scorecard_views",
-    "performance.plan_views",
-    "performance.analytics_views",
-    "performance.partner_views",
-)
-
-manager_urlpatterns = []
-portal_urlpatterns = []
-for _name in _PARTS:
-    try:
-        _module = import_module(_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != _name:
-            raise
-        continue
-    manager_urlpatterns += getattr(_module, "manager_urlpatterns", [])
-    portal_urlpatterns += getattr(_module, "portal_urlpatterns", [])
+manager_urlpatterns = [
+    *scorecard_views.manager_urlpatterns,
+    *plan_views.manager_urlpatterns,
+    *analytics_views.manager_urlpatterns,
+]
+portal_urlpatterns = [
+    *plan_views.portal_urlpatterns,
+    *partner_views.portal_urlpatterns,
+]

@@ -29,7 +29,7 @@ from django.forms.forms import NON_FIELD_ERRORS
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from prm import tenancy
@@ -353,21 +353,6 @@ class ListPageMixin:
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
         }
-
-
-class ComingSoonView(ManagerPageMixin, TemplateView):
-    """A lifecycle area that a later release fills. Named so the navigation is whole from day one."""
-
-    template_name = "coming_soon.html"
-    area = ""
-    blurb = ""
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(area=self.area, blurb=self.blurb, **kwargs)
-
-
-def coming_soon(area: str, blurb: str):
-    return ComingSoonView.as_view(area=area, blurb=blurb)
 
 
 # Links whose URL name does not exist (yet) are left out, so an app adds its page and the link appears.

@@ -48,7 +48,7 @@ def test_every_api_basename_is_registered_once():
     assert [b for b, count in basenames.items() if count > 1] == []
 
 
-def test_the_coming_soon_pages_of_incentives_and_performance_still_resolve():
+def test_the_navigation_names_of_incentives_and_performance_resolve_to_their_pages():
     assert reverse("manage:incentives") == "/manage/incentives/"
     assert reverse("manage:mdf") == "/manage/mdf/"
     assert reverse("manage:performance") == "/manage/performance/"
