@@ -1,15 +1,13 @@
 """Filters shared by the API and the pages: `?status=approved` means the same everywhere. Every filter has an
 index behind it (see Deal.Meta.indexes), so a filtered page over a million deals stays an index scan."""
 
-from datetime import datetime, time, timedelta
-
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django_countries import countries
 
 from partners.models import Partner, PartnerType, Tier
 from partners.services import normalize_domain
+from prm.dates import end_of_day, start_of_day
 from prm.filters import FilterSet
 
 from .conflicts import normalize_name
@@ -67,14 +65,10 @@ class DealFilterSet(FilterSet):
 
     # Bounds on the column itself (not `created_at::date`), so the (created_at, id) index serves them.
     def filter_registered_after(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_start_of(value))
+        return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_registered_before(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
-
-
-def _start_of(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
+        return queryset.filter(created_at__lt=end_of_day(value))
 
 
 class LeadFilterSet(FilterSet):

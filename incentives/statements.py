@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from partners.models import Partner
+from prm.dates import end_of_day
 from prm.events.services import event_emit
 from prm.filters import FilterSet, ListResult, Sorts, list_rows
 from prm.permissions import require_perm
@@ -63,15 +64,10 @@ _LINE_TOTAL = Coalesce(
 )
 
 
-def _end_of(day: date) -> datetime:
-    """The first instant after `day` ends, in the site's time zone (a line made on the period's last day counts)."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
 def open_lines(period_end: date):
     """Lines waiting for a statement: on none, accrued, made on or before `period_end`."""
     return Accrual.objects.filter(
-        statement__isnull=True, status=AccrualStatus.ACCRUED, created_at__lt=_end_of(period_end)
+        statement__isnull=True, status=AccrualStatus.ACCRUED, created_at__lt=end_of_day(period_end)
     )
 
 

@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from django.utils import timezone
 from deals.models import Deal, DealStatus
 from onboarding.models import Certification, OnboardingPlan, OnboardingStep, StepStatus
 from partners.models import Agreement, Partner, PartnerStatus, SurveyResponse, Tier
+from prm.dates import end_of_day, start_of_day
 from prm.money import minor_units, rates_on
 
 from .kpis import KPIS
@@ -92,16 +93,12 @@ def in_program_currency(field: str, rates: dict[str, Decimal]) -> Case:
     )
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _won_in(period: Period) -> Q:
     return Q(status=DealStatus.WON, closed_on__gte=period.start, closed_on__lte=period.end)
 
 
 def _registered_in(start: date, end: date) -> Q:
-    return Q(created_at__gte=_start_of(start), created_at__lt=_start_of(end + timedelta(days=1)))
+    return Q(created_at__gte=start_of_day(start), created_at__lt=end_of_day(end))
 
 
 def _open_at(day: date, today: date) -> Q:
@@ -109,7 +106,7 @@ def _open_at(day: date, today: date) -> Q:
     read from when each deal closed: its close date, its decision time, the end of its protection."""
     if day >= today:
         return Q(status__in=(DealStatus.SUBMITTED, DealStatus.APPROVED))
-    next_day = _start_of(day + timedelta(days=1))
+    next_day = end_of_day(day)
     closed_by_then = (
         Q(status__in=(DealStatus.WON, DealStatus.LOST), closed_on__lte=day)
         | Q(status=DealStatus.REJECTED, decided_at__lt=next_day)
@@ -325,10 +322,6 @@ class _Aggregates:
         return self.aliases[key]
 
 
-def _next_day(day: date) -> datetime:
-    return _start_of(day + timedelta(days=1))
-
-
 #: The deal figures that are sums of money (converted per currency after the query); the others are counts.
 _DEAL_MONEY = ("revenue", "pipeline", "pipeline_before", "revenue_before", "ttm_revenue")
 
@@ -364,7 +357,7 @@ def _deal_figures(
             "approved": agg(
                 ("approved", p.start, p.end),
                 lambda p=p: Count(
-                    "id", filter=Q(approved_at__gte=_start_of(p.start), approved_at__lt=_next_day(p.end))
+                    "id", filter=Q(approved_at__gte=start_of_day(p.start), approved_at__lt=end_of_day(p.end))
                 ),
             ),
             "won": won_count(p),
@@ -385,7 +378,7 @@ def _deal_figures(
     rows = _rows(
         ("deals", _key(periods, today)),
         lambda ids: (
-            Deal.objects.filter(_scope(ids), created_at__lt=_next_day(last_end))
+            Deal.objects.filter(_scope(ids), created_at__lt=end_of_day(last_end))
             .values("partner_id", "currency")
             .annotate(**agg.expressions)
             .order_by()
@@ -594,7 +587,7 @@ def _activity(periods: list[Period], ids: list[int] | None, today: date) -> dict
     agg = _Aggregates()
     wanted = {}
     for p in periods:
-        within = Q(at__gte=_start_of(p.start), at__lt=_next_day(p.end))
+        within = Q(at__gte=start_of_day(p.start), at__lt=end_of_day(p.end))
         as_of = p.as_of(today)
         wanted[p] = {
             "engagement": agg(
@@ -611,14 +604,14 @@ def _activity(periods: list[Period], ids: list[int] | None, today: date) -> dict
             ),
             "last_sign_in": agg(
                 ("last_sign_in", as_of),
-                lambda as_of=as_of: Max("at", filter=Q(kind=ActivityKind.SIGN_IN, at__lt=_next_day(as_of))),
+                lambda as_of=as_of: Max("at", filter=Q(kind=ActivityKind.SIGN_IN, at__lt=end_of_day(as_of))),
             ),
         }
     last = max(max(p.end, today) for p in periods)
     rows = _rows(
         ("activity", _key(periods, today)),
         lambda ids: (
-            PartnerActivity.objects.filter(_scope(ids), at__lt=_next_day(last))
+            PartnerActivity.objects.filter(_scope(ids), at__lt=end_of_day(last))
             .values("partner_id")
             .annotate(**agg.expressions)
             .order_by()
