@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from deals.models import Deal, DealStatus
 from performance.engine import in_program_currency
 from performance.periods import Period
-from prm.money import rates_on
+from prm.money import plain_decimal, rates_on
 
 from .accruals import HUNDRED, accrue, eligible_partners, fmt, program_currency
 from .models import Accrual, AccrualKind, IncentiveProgram, ProgramKind
@@ -64,7 +64,7 @@ def volume_bonuses_close(*, today: date, quarter: Period | None = None) -> int:
             minimum, percent = reached
             own = program_currency()
             explanation = (
-                f"{percent.normalize()}% of {fmt(total)} {own} won in {quarter.label} "
+                f"{plain_decimal(percent)}% of {fmt(total)} {own} won in {quarter.label} "
                 f"(volume bonus: {fmt(minimum)} {own} or more)"
             )
             if accrue(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from deals.models import Deal, DealStatus
 from prm import tenancy
 from prm.filters import FilterSet, ListResult, Sorts, list_rows
-from prm.money import is_currency, rates_on, round_money
+from prm.money import is_currency, plain_decimal, rates_on, round_money
 from prm.permissions import require_perm
 
 from .accruals import earned, eligible_programs, fmt, program_currency
@@ -147,7 +147,7 @@ def _volume_bonus_text(program: IncentiveProgram, own: str) -> str:
     if not levels:
         return "A volume bonus without thresholds yet: nothing to earn."
     parts = [
-        f"{percent.normalize()}% of the quarter's revenue once it reaches {fmt(minimum).removesuffix('.00')} {own}"
+        f"{plain_decimal(percent)}% of the quarter's revenue once it reaches {fmt(minimum).removesuffix('.00')} {own}"
         for minimum, percent in levels
     ]
     return "; ".join(parts) + " (paid after the quarter closes; this deal's revenue counts toward it)."

@@ -27,7 +27,7 @@ from partners.models import Partner, Tier
 from prm import tenancy
 from prm.errors import Conflict
 from prm.events.services import event_emit
-from prm.money import check_currency, rates_on, round_money
+from prm.money import check_currency, plain_decimal, rates_on, round_money
 from prm.permissions import require_perm
 from prm.services import service, validate_and_save
 from prm.states import StateMachine
@@ -220,7 +220,7 @@ def mdf_funds_allocate_by_rule(
         if amount <= 0:
             continue
         rule = (
-            f"{percent.normalize()}% of {fmt(round_money(revenue, own))} {own} won {_dates(prior_start)} – "
+            f"{plain_decimal(percent)}% of {fmt(round_money(revenue, own))} {own} won {_dates(prior_start)} – "
             f"{_dates(prior_end)} ({tiers[row['partner__tier_id']]} tier)"
         )
         funds.append(
@@ -481,7 +481,7 @@ def mdf_claim_approve(*, actor: User, claim: MdfClaim) -> MdfClaim:
         raise Conflict(f"No exchange rate from {fund.currency} to {own} is known today: add one first.")
     explanation = f"MDF claim for {activity_label(request)}"
     if fund.currency != own:
-        explanation += f": {fmt(claim.amount)} {fund.currency} at {rate.normalize()}"
+        explanation += f": {fmt(claim.amount)} {fund.currency} at {plain_decimal(rate)}"
     line = Accrual.objects.create(
         partner_id=fund.partner_id,
         kind=AccrualKind.MDF,

@@ -14,6 +14,7 @@ from django_countries import countries
 from partners.models import Partner, PartnerType, Tier
 from prm import tenancy
 from prm.forms import DateInput, StyledForm
+from prm.money import plain_decimal
 
 from .models import IncentiveProgram, ProgramKind
 
@@ -30,7 +31,7 @@ COMMON_TAIL = ["starts_on", "ends_on", "budget_cap", "tiers", "partner_types", "
 
 
 def _plain(value: Decimal | None) -> str:
-    return "" if value is None else format(value.normalize(), "f")
+    return "" if value is None else plain_decimal(value)
 
 
 class ProgramForm(StyledForm):

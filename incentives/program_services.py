@@ -17,7 +17,7 @@ from django.db import transaction
 
 from prm.audience import apply_audience, split_audience
 from prm.events.services import event_emit
-from prm.money import check_currency, round_money
+from prm.money import check_currency, plain_decimal, round_money
 from prm.permissions import require_perm
 from prm.services import apply_changes, service, validate_and_save
 
@@ -83,7 +83,7 @@ def _check_thresholds(raw: Any) -> list[dict[str, str]]:
                 "each minimum revenue pays one percent."
             }
         )
-    return [{"min_revenue": format(m.normalize(), "f"), "percent": format(p.normalize(), "f")} for m, p in sorted(rows)]
+    return [{"min_revenue": plain_decimal(m), "percent": plain_decimal(p)} for m, p in sorted(rows)]
 
 
 def _check(program: IncentiveProgram) -> None:
@@ -254,17 +254,13 @@ def remaining_budget(program: IncentiveProgram) -> Decimal | None:
     return max(program.budget_cap - program.committed, Decimal(0))
 
 
-def _pct(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def program_rule_text(program: IncentiveProgram) -> str:
     """The rule in words, as partners and managers read it (no budget figures)."""
     own = program_currency()
     if program.kind == ProgramKind.REBATE:
         if program.rate_percent is None:
             return "Your tier's rebate percent of won revenue."
-        return f"{_pct(program.rate_percent)}% of won revenue."
+        return f"{plain_decimal(program.rate_percent)}% of won revenue."
     if program.kind == ProgramKind.SPIFF:
         amount = f"{fmt(program.amount)} {program.currency or own}" if program.amount is not None else "—"
         text = f"{amount} per won deal"
@@ -275,7 +271,7 @@ def program_rule_text(program: IncentiveProgram) -> str:
             text += f" of at least {fmt(program.min_deal_amount)} {own}"
         return text + "."
     levels = [
-        f"{_pct(Decimal(str(t['percent'])))}% from {fmt(Decimal(str(t['min_revenue'])))} {own}"
+        f"{plain_decimal(Decimal(str(t['percent'])))}% from {fmt(Decimal(str(t['min_revenue'])))} {own}"
         for t in program.thresholds or []
     ]
     if not levels:

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView, View
 from partners.models import Tier
 from prm import audit
 from prm.exports import csv_response
+from prm.money import plain_decimal
 from prm.pages import (
     PAGE_ERRORS,
     ActionPageView,
@@ -266,7 +267,7 @@ class AccrualExportView(ScopedPageMixin, View):
                 line.currency,
                 "" if line.base_amount is None else line.base_amount,
                 line.base_currency,
-                "" if line.exchange_rate is None else line.exchange_rate.normalize(),
+                "" if line.exchange_rate is None else plain_decimal(line.exchange_rate),
                 line.capped_amount,
                 line.statement_id or "",
                 line.reverses_id or "",

@@ -25,6 +25,7 @@ from partners.models import Partner
 from prm.dates import end_of_day
 from prm.events.services import event_emit
 from prm.filters import FilterSet, ListResult, Sorts, list_rows
+from prm.money import plain_decimal
 from prm.permissions import require_perm
 from prm.services import service
 from prm.states import StateMachine
@@ -282,7 +283,7 @@ def line_rows(statement: PayoutStatement):
             line.explanation,
             line.base_amount if line.base_amount is not None else "",
             line.base_currency,
-            line.exchange_rate.normalize() if line.exchange_rate is not None else "",
+            plain_decimal(line.exchange_rate) if line.exchange_rate is not None else "",
             line.amount,
             line.currency,
             line.reverses_id or "",

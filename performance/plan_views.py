@@ -21,6 +21,7 @@ from partners.models import Partner
 from prm import audit, tenancy
 from prm.exports import csv_response
 from prm.forms import DateInput, StyledForm
+from prm.money import plain_decimal
 from prm.pages import PAGE_ERRORS, ActionPageView, ListPageMixin, ScopedPageMixin, add_form_errors
 from prm.permissions import has_perm
 
@@ -335,7 +336,7 @@ class PlanEditView(_PlanFormView):
         initial: dict[str, Any] = {"title": plan.title, "notes": plan.notes}
         for row, objective in enumerate(plan.objectives.all()):
             initial[f"kpi_{row}"] = objective.kpi
-            initial[f"target_{row}"] = format(objective.target.normalize(), "f")
+            initial[f"target_{row}"] = plain_decimal(objective.target)
             initial[f"description_{row}"] = objective.description
         return initial
 

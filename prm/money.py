@@ -81,6 +81,12 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
 
 
+def plain_decimal(value: Decimal) -> str:
+    """A decimal as a person writes it, without the column's trailing zeros: 10.00 → "10", 2.50 → "2.5",
+    0.92000000 → "0.92" (`normalize()` alone writes 10.00 as "1E+1")."""
+    return format(value.normalize(), "f")
+
+
 def rates_on(day: date | None = None) -> dict[str, Decimal]:
     """{currency: program-currency value of one unit} valid on `day` (today by default), in one query; the
     program currency is 1 by definition."""

@@ -8,7 +8,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from prm.money import check_currency, convert, currency_choices, is_currency, minor_units, rates_on, round_money
+from prm.money import (
+    check_currency,
+    convert,
+    currency_choices,
+    is_currency,
+    minor_units,
+    plain_decimal,
+    rates_on,
+    round_money,
+)
 
 from ..deals.factories import ExchangeRateFactory
 
@@ -74,3 +83,12 @@ class TestConversion:
     def test_no_rate_or_no_amount_is_none_not_zero(self):
         assert convert(Decimal("10"), "JPY", rates={"USD": Decimal("1")}) is None
         assert convert(None, "EUR") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("10.00", "10"), ("2.50", "2.5"), ("0.92000000", "0.92"), ("100", "100"), ("1.00000000", "1"), ("0.00", "0")],
+)
+def test_a_decimal_is_written_as_a_person_writes_it(value, words):
+    # normalize() alone writes 10.00 as "1E+1": a 10% rebate read "1E+1% of 12,000.00 USD"
+    assert plain_decimal(Decimal(value)) == words

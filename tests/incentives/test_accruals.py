@@ -272,3 +272,13 @@ class CapProperty(TestCase):
         assert sum(paid + refused for paid, refused in made) == expected
         assert program_recompute(program) == 0
         assert list(Accrual.objects.filter(program=program).values_list("amount", "capped_amount")) == made
+
+
+def test_a_ten_percent_rebate_says_ten_percent(partner, db):
+    """Regression: the words were written with Decimal.normalize(), which writes 10.00 as "1E+1"."""
+    IncentiveProgramFactory(rate_percent=Decimal("10.00"))
+    deal = won(partner)
+    accruals_sync_deal(deal.pk)
+    [line] = lines(deal)
+    assert line.explanation == "10% of 12,000.00 USD"
+    assert line.amount == Decimal("1200.00")
