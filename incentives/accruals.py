@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from deals.models import Deal, DealStatus
 from partners.models import Partner
 from prm.audience import filter_by_audience, unpack_codes
 from prm.events.services import event_emit
-from prm.money import rates_on, round_money
+from prm.money import plain_decimal, rates_on, round_money
 
 from .models import Accrual, AccrualKind, AccrualStatus, IncentiveProgram, ProgramKind
 
@@ -66,7 +66,7 @@ def earned(program: IncentiveProgram, deal: Deal, rates: dict[str, Decimal]) -> 
     own = program_currency()
     base = f"{fmt(deal.won_amount)} {deal.currency}"
     if deal.currency != own:
-        base += f" ({fmt(round_money(converted, own))} {own} at {rate.normalize()})"
+        base += f" ({fmt(round_money(converted, own))} {own} at {plain_decimal(rate)})"
     if program.kind == ProgramKind.REBATE:
         percent = program.rate_percent
         source = ""
@@ -75,7 +75,7 @@ def earned(program: IncentiveProgram, deal: Deal, rates: dict[str, Decimal]) -> 
             percent, source = (tier.rebate_percent, f", the {tier.name} tier's rate") if tier else (None, "")
         if not percent:
             return None
-        return Earned(converted * percent / HUNDRED, f"{percent.normalize()}% of {base}{source}", rate)
+        return Earned(converted * percent / HUNDRED, f"{plain_decimal(percent)}% of {base}{source}", rate)
     if program.kind == ProgramKind.SPIFF:
         words = [w.strip().lower() for w in program.products.split(",") if w.strip()]
         if words and not any(w in (deal.products or "").lower() for w in words):
@@ -101,9 +101,11 @@ def accrue(
     deal: Deal | None = None,
     exchange_rate: Decimal | None = None,
     period: tuple[date, date] | None = None,
+    emit: bool = True,
 ) -> Accrual | None:
     """Make one accrual line within the program's budget: the program row is locked, what is left of the cap is
-    paid, the rest recorded as refused. None when the line exists already (a repeated event: nothing twice)."""
+    paid, the rest recorded as refused. None when the line exists already (a repeated event: nothing twice).
+    `emit=False` for a recomputation, which says what it made in one event for the program."""
     own = program_currency()
     amount = round_money(amount, own)
     with transaction.atomic():
@@ -136,6 +138,8 @@ def accrue(
         # the exact sum from the locked row (an F() expression is float arithmetic on SQLite, where 0.01 too much
         # trips the cap's CHECK)
         IncentiveProgram.objects.filter(pk=locked.pk).update(committed=locked.committed + pay)
+    if not emit:
+        return line
     event_emit(
         name="accrual.created",
         instance=line,
@@ -226,12 +230,26 @@ def accruals_sync_deal(deal_id: int) -> dict[str, int]:
     return {"accrued": accrued, "reversed": reversed_count}
 
 
-def program_recompute(program: IncentiveProgram, *, batch_size: int = 2000) -> int:
+def program_recompute(program: IncentiveProgram) -> int:
     """Apply a program to every past deal it covers (a new program, or a changed rule): each won deal in its dates
     of an eligible partner that has no live line gets one, in close-date order (so a budget cap is used up by the
-    earliest wins). Running it again makes nothing. Returns the number of lines made."""
+    earliest wins). Running it again makes nothing. Returns the number of lines made.
+
+    On PostgreSQL one INSERT … SELECT makes them all (incentives/recompute.py); elsewhere, line by line. The lines
+    are the same either way (a test compares them), and neither emits an event per line: the caller reports the
+    count (`incentive_program.recomputed`)."""
     if program.kind == ProgramKind.VOLUME_BONUS or not program.is_active:
         return 0  # (a volume bonus is paid by bonuses.py when its quarter closes; an inactive program pays nothing)
+    if connection.vendor == "postgresql":
+        from .recompute import program_recompute_sql  # (it reads this module's rules)
+
+        return program_recompute_sql(program)
+    return program_recompute_by_line(program)
+
+
+def program_recompute_by_line(program: IncentiveProgram, *, batch_size: int = 2000) -> int:
+    """`program_recompute` one deal at a time, through `earned` and `accrue`: the reference the set-based path
+    is tested against, and the path on SQLite."""
     partners = eligible_partners(program)
     # one subquery: an exclude() over the accruals relation may match its three conditions on three different
     # lines (another program's live line and this program's reversal), skipping a deal that has no live line here
@@ -258,6 +276,7 @@ def program_recompute(program: IncentiveProgram, *, batch_size: int = 2000) -> i
             explanation=result.explanation,
             deal=deal,
             exchange_rate=result.exchange_rate,
+            emit=False,
         ):
             made += 1
     return made

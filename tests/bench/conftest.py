@@ -73,6 +73,16 @@ def bench_summary():
     return add
 
 
+def report_target(bench_summary, name: str, value: float, unit: str, *, limit: float, add: bool = True) -> None:
+    """The figure (unless the caller added it) and its target in the summary; over the target prints MISSED (the
+    run still passes: benchmarks report, they do not fail)."""
+    if add:
+        bench_summary(name, value, unit)
+    verdict = "met" if value <= limit else "MISSED"
+    bench_summary(f"{name}_target", limit, f"{unit} ({verdict})")
+    print(f"\n{name} {value:.2f} {unit}: target <= {limit:g} {unit}, {verdict}")
+
+
 def pytest_terminal_summary(terminalreporter):
     if not SUMMARY:
         return

@@ -29,6 +29,7 @@ from performance.periods import Period
 from prm.accounts.models import User
 from prm.money import rates_on
 
+from .conftest import report_target
 from .test_deals_bench import _measure, _ok, _report, _sql
 
 pytestmark = pytest.mark.django_db
@@ -46,14 +47,7 @@ TARGETS = {  # from issue 9
 
 
 def _target(bench_summary, name: str, value: float, unit: str, *, add: bool = True) -> None:
-    """The figure (unless `_report` added it) and its target in the summary; over the target prints MISSED (the
-    run still passes)."""
-    if add:
-        bench_summary(name, value, unit)
-    limit = TARGETS[name]
-    verdict = "met" if value <= limit else "MISSED"
-    bench_summary(f"{name}_target", limit, f"{unit} ({verdict})")
-    print(f"\n{name} {value:.2f} {unit}: target <= {limit:g} {unit}, {verdict}")
+    report_target(bench_summary, name, value, unit, limit=TARGETS[name], add=add)
 
 
 @pytest.fixture(scope="module")
