@@ -3,8 +3,10 @@
 from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.utils.text import Truncator
 from django_countries import countries
 
+from incentives.models import MdfActivityType, MdfRequest, MdfRequestStatus
 from partners.models import PartnerType
 from prm.forms import DateInput, StyledForm
 from prm.money import currency_choices
@@ -23,10 +25,21 @@ class DealRegisterForm(StyledForm):
     currency = forms.ChoiceField(choices=currency_choices())
     expected_close_date = forms.DateField(widget=DateInput(), label="Expected close")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    mdf_request = forms.ChoiceField(
+        required=False,
+        label="From an MDF activity",
+        help_text="The approved marketing activity this deal came from, if any: it counts toward that activity's "
+        "return on investment.",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("currency", settings.PRM_PROGRAM_CURRENCY)
         super().__init__(*args, **kwargs)
+        activities = mdf_activity_choices(self.request.user) if self.request else []
+        if activities:  # (a partner with no approved activity is not asked)
+            self.fields["mdf_request"].choices = [("", "—"), *activities]
+        else:
+            del self.fields["mdf_request"]
         # Live conflict preview: as the customer is typed, htmx asks who else registered it.
         preview = {
             "hx-get": reverse("portal:deal-conflicts"),
@@ -37,6 +50,22 @@ class DealRegisterForm(StyledForm):
         }
         for name in ("customer_name", "customer_domain"):
             self.fields[name].widget.attrs.update(preview)
+
+
+def mdf_activity_choices(user) -> list[tuple[int, str]]:
+    """The user's organization's approved MDF activities, newest first, as a person recognizes them."""
+    if not getattr(user, "partner_id", None):
+        return []
+    activities = (
+        MdfRequest.objects.filter(fund__partner_id=user.partner_id, status=MdfRequestStatus.APPROVED)
+        .order_by("-starts_on", "-id")
+        .values_list("pk", "activity_type", "starts_on", "description")
+    )
+    labels = dict(MdfActivityType.choices)
+    return [
+        (pk, f"{labels.get(kind, kind)}, {starts_on:%-d %b %Y} — {Truncator(text).chars(60)}")
+        for pk, kind, starts_on, text in activities
+    ]
 
 
 class LeadForm(StyledForm):

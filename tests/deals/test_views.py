@@ -47,6 +47,37 @@ class TestPortal:
         assert response.status_code == 400
         assert set(response.context["form"].errors) >= {"amount", "expected_close_date"}
 
+    def test_a_deal_names_the_mdf_activity_it_came_from(self, page_client, partner_a_rep, partner_b):
+        from ..incentives.factories import MdfFundFactory, MdfRequestFactory
+
+        fund = MdfFundFactory(partner=partner_a_rep.partner)
+        webinar = MdfRequestFactory(fund=fund, status="approved")
+        MdfRequestFactory(fund=fund, status="submitted", activity_type="event")
+        theirs = MdfRequestFactory(fund__partner=partner_b, status="approved")
+        client = page_client.as_user(partner_a_rep)
+
+        form = client.get(reverse("portal:deal-register")).context["form"]
+        assert [value for value, _ in form.fields["mdf_request"].choices] == ["", webinar.pk]  # approved, own
+        assert form.fields["mdf_request"].choices[1][1].startswith("Webinar, ")
+
+        refused = client.post(reverse("portal:deal-register"), _register_form(mdf_request=str(theirs.pk)))
+        assert refused.status_code == 400
+        assert refused.context["form"].errors["mdf_request"]
+        assert not Deal.objects.exists()
+
+        left_out = client.post(reverse("portal:deal-register"), _register_form(customer_name="Initech", mdf_request=""))
+        assert left_out.status_code == 302 and Deal.objects.get().mdf_request is None
+
+        client.post(reverse("portal:deal-register"), _register_form(mdf_request=str(webinar.pk)))
+        deal = Deal.objects.get(customer_name="Globex Corporation")
+        assert deal.mdf_request == webinar
+        detail = client.get(reverse("portal:deal-detail", args=[deal.pk])).content.decode()
+        assert 'data-testid="mdf-activity"' in detail
+
+    def test_no_mdf_question_without_an_approved_activity(self, page_client, partner_a_rep):
+        form = page_client.as_user(partner_a_rep).get(reverse("portal:deal-register")).context["form"]
+        assert "mdf_request" not in form.fields
+
     def test_live_conflict_preview(self, page_client, partner_a_rep, partner_b):
         DealFactory(partner=partner_b, customer_name="Initech", customer_domain="initech.example", amount=987654)
         client = page_client.as_user(partner_a_rep)

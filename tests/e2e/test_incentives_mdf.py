@@ -1,13 +1,17 @@
 """Market development funds in a real browser: a partner requests funds for a webinar, its manager approves the
 request, the partner claims what it cost with a PDF as proof, finance opens the proof and approves the claim; the
-partner sees the claim approved and to be paid on its next statement, and the reimbursement line exists."""
+partner sees the claim approved and to be paid on its next statement, and the reimbursement line exists; then it
+registers a deal that came from the webinar."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from deals.models import Deal
 from incentives.models import Accrual, AccrualKind, MdfClaim, MdfRequest
 
 from ..incentives.factories import MdfFundFactory
@@ -21,8 +25,6 @@ PDF = b"%PDF-1.4\n% proof of performance: the webinar invoice\n"
 def test_partner_requests_manager_approves_partner_claims_finance_approves(
     browser, live_server, tmp_path, partner_a, partner_a_admin, manager, finance
 ):
-    from django.utils import timezone
-
     today = timezone.localdate()
     fund = MdfFundFactory(
         partner=partner_a,
@@ -104,3 +106,14 @@ def test_partner_requests_manager_approves_partner_claims_finance_approves(
     ppage.get_by_role("link", name="Webinar").first.click()
     expect(ppage.get_by_test_id("roi")).to_contain_text("31")
     shot(ppage, "mdf-07-partner-request-roi")
+
+    # 6. A deal that came from the webinar says so: the registration form offers the approved activity.
+    ppage.goto(live_server.url + reverse("portal:deal-register"))
+    ppage.locator("#id_customer_name").fill("Webinar Attendee Ltd")
+    ppage.locator("#id_amount").fill("42000")
+    ppage.locator("#id_expected_close_date").fill((timezone.localdate() + timedelta(days=45)).isoformat())
+    ppage.get_by_label("From an MDF activity").select_option(str(request.pk))
+    shot(ppage, "mdf-08-partner-deal-from-activity")
+    ppage.get_by_test_id("submit-registration").click()
+    expect(ppage.get_by_test_id("mdf-activity")).to_contain_text("Webinar")
+    assert Deal.objects.get(customer_name="Webinar Attendee Ltd").mdf_request_id == request.pk
