@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from partners.models import Partner, Tier
 from prm import tenancy
-from prm.forms import DateInput, StyledForm
+from prm.forms import DateInput, LargeSelect, StyledForm
 
 from .models import MdfActivityType, MdfFund
 
@@ -29,7 +29,7 @@ class MultipleFileField(forms.FileField):
 
 
 class FundForm(StyledForm):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), widget=LargeSelect)
     period_start = forms.DateField(widget=DateInput(), label="Period starts on")
     period_end = forms.DateField(widget=DateInput(), label="Period ends on", help_text="The fund expires after it.")
     amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)

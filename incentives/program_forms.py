@@ -13,7 +13,7 @@ from django_countries import countries
 
 from partners.models import Partner, PartnerType, Tier
 from prm import tenancy
-from prm.forms import DateInput, StyledForm
+from prm.forms import DateInput, LargeSelect, StyledForm
 from prm.money import plain_decimal
 
 from .models import IncentiveProgram, ProgramKind
@@ -172,7 +172,7 @@ def program_initial(program: IncentiveProgram) -> dict[str, Any]:
 
 
 class AdjustmentForm(StyledForm):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), widget=LargeSelect)
     amount = forms.CharField(
         label="Amount",
         widget=forms.NumberInput(attrs={"step": "0.01"}),

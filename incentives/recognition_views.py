@@ -16,6 +16,7 @@ from partners.models import Partner
 from performance.models import PeriodKind
 from performance.periods import KINDS
 from prm import tenancy
+from prm.forms import LargeSelect
 from prm.pages import PAGE_ERRORS, ScopedPageMixin, errors_as_messages
 from prm.permissions import has_perm
 
@@ -34,7 +35,7 @@ class BoardFilterForm(forms.Form):
 
 class GrantForm(forms.Form):
     partner = forms.ModelChoiceField(
-        queryset=Partner.objects.none(), widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+        queryset=Partner.objects.none(), widget=LargeSelect(attrs={"class": "form-select form-select-sm"})
     )
     badge = forms.ModelChoiceField(
         queryset=Badge.objects.none(), widget=forms.Select(attrs={"class": "form-select form-select-sm"})

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 from partners.models import Partner
 from prm import audit, tenancy
 from prm.exports import csv_response
-from prm.forms import DateInput, StyledForm
+from prm.forms import DateInput, LargeSelect, StyledForm
 from prm.money import plain_decimal
 from prm.pages import PAGE_ERRORS, ActionPageView, ListPageMixin, ScopedPageMixin, add_form_errors
 from prm.permissions import has_perm
@@ -176,7 +176,7 @@ class PlanForm(StyledForm):
     """The plan's fields and OBJECTIVE_ROWS objective rows (kpi_N, target_N, description_N); empty rows are
     ignored. `partner` only on the manager's new plan, the period only on a new plan."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), widget=LargeSelect)
     period_kind = forms.ChoiceField(choices=_KINDS, label="Period")
     period_start = forms.DateField(
         widget=DateInput(), label="Starting on", help_text="The first day of the month or quarter."

@@ -1,4 +1,7 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 
 class StyledForm(forms.Form):
@@ -25,3 +28,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LargeSelect(forms.Select):
+    """A select of thousands of options (a program's partners), written in one pass.
+
+    Django renders each option through its own template: at 10,000 partners a page with a partner select spent
+    2–3 seconds rendering 20,000 templates. This writes the same markup (the options, the selected one, the
+    attributes the form gives the widget) with plain string joins. No option groups: a flat list only."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            key = "" if option_value is None else str(option_value)
+            mark = " selected" if key in selected else ""
+            options.append(f'<option value="{conditional_escape(key)}"{mark}>{conditional_escape(label)}</option>')
+        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308 (every part escaped)

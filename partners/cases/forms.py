@@ -3,7 +3,7 @@
 from django import forms
 
 from prm import tenancy
-from prm.forms import StyledForm
+from prm.forms import LargeSelect, StyledForm
 
 from ..models import CaseKind, Partner
 from .filters import case_staff
@@ -12,7 +12,7 @@ DESCRIPTION_HELP = "What happened, what you expect, and any dates, amounts or de
 
 
 class ManagerCaseForm(StyledForm):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), widget=LargeSelect)
     kind = forms.ChoiceField(choices=CaseKind.choices, label="About")
     subject = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=5000, help_text=DESCRIPTION_HELP)
