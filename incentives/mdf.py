@@ -19,7 +19,7 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from deals.models import Deal, DealStatus, Lead
@@ -338,10 +338,16 @@ def mdf_request_approve(*, actor: User, request: MdfRequest) -> MdfRequest:
             code="mdf_fund_exceeded",
         )
 
+    # rounded to the cent in the database: SQLite's arithmetic on these columns is floating point, where
+    # 0.10 + 0.20 > 0.30 refused the last cent of a fund (on PostgreSQL the rounding changes nothing)
+    after = Round(F("approved_total") + cost, 2)
     try:
         with transaction.atomic():
-            updated = MdfFund.objects.filter(pk=fund.pk, approved_total__lte=F("amount") - cost).update(
-                approved_total=F("approved_total") + cost, updated_at=timezone.now()
+            updated = (
+                MdfFund.objects.filter(pk=fund.pk)
+                .alias(after=after)
+                .filter(after__lte=F("amount"))
+                .update(approved_total=after, updated_at=timezone.now())
             )
     except IntegrityError:
         raise refuse() from None

@@ -198,6 +198,18 @@ def test_approval_takes_the_cost_from_the_fund_and_refuses_past_it(manager, fund
     assert str(exc.value) == "This request is already approved."
 
 
+def test_the_last_cent_of_a_fund_can_be_approved(manager, partner_a):
+    """Regression: on SQLite the balance check was float arithmetic (0.10 + 0.20 > 0.30), so approving exactly what
+    was left could be refused."""
+    fund = MdfFundFactory(partner=partner_a, amount=Decimal("0.30"))
+    for cost in ("0.10", "0.20"):
+        mdf.mdf_request_approve(actor=manager, request=MdfRequestFactory(fund=fund, planned_cost=Decimal(cost)))
+    fund.refresh_from_db()
+    assert (fund.approved_total, fund.remaining) == (Decimal("0.30"), Decimal("0.00"))
+    with pytest.raises(Conflict):
+        mdf.mdf_request_approve(actor=manager, request=MdfRequestFactory(fund=fund, planned_cost=Decimal("0.01")))
+
+
 def test_reject_needs_a_reason_and_partners_cannot_decide(manager, partner_a_admin, fund):
     request = MdfRequestFactory(fund=fund)
     with pytest.raises(NotPermitted):
