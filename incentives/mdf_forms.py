@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from partners.models import Partner, Tier
+from partners.selectors import partner_choices
 from prm import tenancy
 from prm.forms import DateInput, LargeSelect, StyledForm
 
@@ -38,7 +39,7 @@ class FundForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.request.user if self.request else None
-        self.fields["partner"].queryset = tenancy.scope(Partner.objects.order_by("name"), user)
+        self.fields["partner"].queryset = partner_choices(actor=user)
         self.fields["currency"].widget.attrs["placeholder"] = settings.PRM_PROGRAM_CURRENCY
 
 

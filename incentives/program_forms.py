@@ -12,6 +12,7 @@ from django.conf import settings
 from django_countries import countries
 
 from partners.models import Partner, PartnerType, Tier
+from partners.selectors import partner_choices
 from prm import tenancy
 from prm.forms import DateInput, LargeSelect, StyledForm
 from prm.money import plain_decimal
@@ -187,4 +188,4 @@ class AdjustmentForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.request.user if self.request else None
-        self.fields["partner"].queryset = tenancy.scope(Partner.objects.order_by("name"), user)
+        self.fields["partner"].queryset = partner_choices(actor=user)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from partners.models import Partner
+from partners.selectors import partner_choices
 from performance.models import PeriodKind
 from performance.periods import KINDS
 from prm import tenancy
@@ -46,7 +47,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = tenancy.scope(Partner.objects.order_by("name"), user)
+        self.fields["partner"].queryset = partner_choices(actor=user)
         self.fields["badge"].queryset = tenancy.scope(Badge.objects.all(), user)
 
 

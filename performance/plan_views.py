@@ -18,7 +18,8 @@ from django.views.generic import TemplateView, View
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from partners.models import Partner
-from prm import audit, tenancy
+from partners.selectors import partner_choices
+from prm import audit
 from prm.exports import csv_response
 from prm.forms import DateInput, LargeSelect, StyledForm
 from prm.money import plain_decimal
@@ -196,7 +197,7 @@ class PlanForm(StyledForm):
         self.rows = rows
         if with_partner:
             user = self.request.user if self.request else None
-            self.fields["partner"].queryset = tenancy.scope(Partner.objects.order_by("name"), user)
+            self.fields["partner"].queryset = partner_choices(actor=user)
         else:
             del self.fields["partner"]
         if not with_period:

@@ -1,6 +1,7 @@
+from html import escape
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 
@@ -35,7 +36,10 @@ class LargeSelect(forms.Select):
 
     Django renders each option through its own template: at 10,000 partners a page with a partner select spent
     2–3 seconds rendering 20,000 templates. This writes the same markup (the options, the selected one, the
-    attributes the form gives the widget) with plain string joins. No option groups: a flat list only."""
+    attributes the form gives the widget) with plain string joins, every value and label escaped (the standard
+    library's escape: Django's goes through a lazy-string wrapper, a third of the time here). No option groups:
+    a flat list only. Give it a queryset that reads only what the labels need (partners.selectors.
+    partner_choices)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
@@ -45,5 +49,5 @@ class LargeSelect(forms.Select):
         for option_value, label in self.choices:
             key = "" if option_value is None else str(option_value)
             mark = " selected" if key in selected else ""
-            options.append(f'<option value="{conditional_escape(key)}"{mark}>{conditional_escape(label)}</option>')
+            options.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
         return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308 (every part escaped)

@@ -6,6 +6,7 @@ from prm import tenancy
 from prm.forms import LargeSelect, StyledForm
 
 from ..models import CaseKind, Partner
+from ..selectors import partner_choices
 from .filters import case_staff
 
 DESCRIPTION_HELP = "What happened, what you expect, and any dates, amounts or deal numbers that matter."
@@ -26,7 +27,7 @@ class ManagerCaseForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.request.user if self.request else None
-        self.fields["partner"].queryset = tenancy.scope(Partner.objects.order_by("name"), user)
+        self.fields["partner"].queryset = partner_choices(actor=user)
         self.fields["owner"].queryset = case_staff(user)
 
 

@@ -17,6 +17,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import Count, Sum
+from django.test import Client
+from django.urls import reverse
 
 from incentives.accruals import program_recompute
 from incentives.models import Accrual, IncentiveProgram, ProgramKind
@@ -26,6 +28,7 @@ from prm.accounts.models import User
 from prm.events.models import OutboxEvent
 
 from .conftest import report_target
+from .test_deals_bench import _measure, _ok, _report
 
 RUNS = 2  # recomputations (and floors, interleaved) per `make bench`; the best of each is reported
 TIER_RATES = {"Registered": "1.00", "Silver": "2.00", "Gold": "3.50", "Platinum": "5.00"}
@@ -247,3 +250,18 @@ def test_program_recomputation_against_sql_and_the_payout_close(bench_summary, c
     bench_summary("accruals_vs_write_floor_ratio", full / min(write_floors), "x")
     bench_summary("statements_partners", closed["created"], "statements")
     bench_summary("statements_s", min(closes), "s")
+
+
+@pytest.mark.django_db
+def test_pages_with_a_partner_picker(bench_summary):
+    """The manager pages that pick one of the 10,000 partners (the leaderboard with its grant form, a new MDF fund):
+    each writes a select of every partner (LargeSelect: one pass, not a template per option)."""
+    manager = User.objects.filter(role="partner_manager").first()
+    if manager is None:
+        pytest.skip("no partner manager in the benchmark database (test_deals_bench makes one)")
+    client = Client()
+    client.force_login(manager)
+    pages = {"leaderboard": reverse("manage:leaderboard"), "mdf_fund_new": reverse("manage:mdf-fund-create")}
+    for name, url in pages.items():
+        result = _measure(f"{name} (a select of every partner)", lambda url=url: _ok(client.get(url)), runs=20)
+        _report(bench_summary, name, result)
