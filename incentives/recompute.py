@@ -63,6 +63,8 @@ def program_recompute_sql(program: IncentiveProgram) -> int:
         words = "trim_scale(percent)::text || '%% of ' || base || source"
         where.append("percent > 0")
     elif program.kind == ProgramKind.SPIFF:
+        if program.amount is None:  # (a SPIFF without an amount pays nothing, as `earned` says)
+            return 0
         products = [w.strip().lower() for w in program.products.split(",") if w.strip()]
         spiff_currency = program.currency or own
         params.update(amount=program.amount, spiff_currency=spiff_currency)

@@ -154,6 +154,11 @@ def test_the_statement_makes_the_lines_the_line_by_line_path_makes(book, rule):
     assert made_by(candidate) == by_statement
 
 
+def test_a_spiff_without_an_amount_pays_nothing_either_way(book):
+    by_line, by_statement, *_ = both_ways(kind=ProgramKind.SPIFF, rate_percent=None, amount=None)
+    assert by_line == by_statement == []
+
+
 def test_the_words_of_a_line_made_by_the_statement(book):
     *_, candidate = both_ways(kind=ProgramKind.REBATE, rate_percent=None)
     eur = next(d for d in book["deals"] if d.currency == "EUR" and d.partner.tier and d.closed_on >= START)
