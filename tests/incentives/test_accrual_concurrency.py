@@ -60,3 +60,45 @@ def test_six_deals_accrued_at_once_never_pass_the_cap(postgres_only):
     program.refresh_from_db()
     assert program.committed == program.budget_cap
     assert IncentiveProgram.objects.filter(pk=program.pk, committed__lte=program.budget_cap).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recomputation_and_won_deals_at_the_same_moment_pay_each_deal_once_within_the_cap(postgres_only):
+    """The set-based recomputation and the per-deal events take the same lock: whichever comes second sees the
+    other's lines, so no deal gets two, and the cap holds across both."""
+    from incentives.accruals import program_recompute
+
+    program = IncentiveProgramFactory(rate_percent=Decimal("10"), budget_cap=Decimal("25000.00"))
+    partner = PartnerFactory()
+    deals = [
+        DealFactory(partner=partner, status=DealStatus.WON, won_amount=Decimal("10000"), closed_on=program.starts_on)
+        for _ in range(40)
+    ]  # forty lines of 1,000 against a cap of 25,000
+    barrier = threading.Barrier(5)
+    errors: list[str] = []
+
+    def run(work) -> None:
+        try:
+            barrier.wait(timeout=10)
+            work()
+        except Exception as exc:  # anything raised is a bug the assertion shows
+            errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    jobs = [lambda: program_recompute(IncentiveProgram.objects.get(pk=program.pk))] * 2 + [
+        lambda deals=deals[i::3]: [accruals_sync_deal(deal.pk) for deal in deals] for i in range(3)
+    ]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    lines = list(Accrual.objects.filter(program=program))
+    assert sorted(line.deal_id for line in lines) == sorted(deal.pk for deal in deals)  # each deal exactly once
+    assert sum(line.amount for line in lines) == Decimal("25000.00")
+    assert sum(line.capped_amount for line in lines) == Decimal("15000.00")
+    program.refresh_from_db()
+    assert program.committed == program.budget_cap
