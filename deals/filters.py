@@ -8,14 +8,14 @@ from django_countries import countries
 from partners.models import Partner, PartnerType, Tier
 from partners.services import normalize_domain
 from prm.dates import end_of_day, start_of_day
-from prm.filters import FilterSet
+from prm.filters import FilterSet, FrozenChoices
 
 from .conflicts import normalize_name
 from .models import Deal, DealStatus, Lead, LeadStatus
 
-# Plain (code, name) tuples: every request deep-copies its filterset and its form, and copying ~250 of
-# django-countries' named tuples took longer than the database takes to answer a page of deals.
-_COUNTRY_CHOICES = [(code, str(name)) for code, name in countries]
+# Plain (code, name) pairs, built once and shared by every request's filterset and form (copying ~250 of
+# django-countries' named tuples took longer than the database takes to answer a page of deals).
+_COUNTRY_CHOICES = FrozenChoices((code, str(name)) for code, name in countries)
 
 
 class DealFilterSet(FilterSet):

@@ -64,14 +64,13 @@ def deal_list(*, actor: User, params: Mapping, sort: str | None = None) -> ListR
     )
 
 
-def _active_conflicts() -> Prefetch:
-    return Prefetch(
-        "conflicts",
-        queryset=DealConflict.objects.filter(other__status__in=ACTIVE_STATUSES)
-        .select_related("other__partner__tier")
-        .order_by("other__created_at"),
-        to_attr="active_conflicts",
-    )
+def _active_conflicts(*fields: str) -> Prefetch:
+    conflicts = DealConflict.objects.filter(other__status__in=ACTIVE_STATUSES)
+    if fields:
+        conflicts = conflicts.select_related("other__partner").only(*fields)
+    else:
+        conflicts = conflicts.select_related("other__partner__tier")
+    return Prefetch("conflicts", queryset=conflicts.order_by("other__created_at"), to_attr="active_conflicts")
 
 
 def approval_queue(*, user: User) -> QuerySet[Deal]:
@@ -81,6 +80,29 @@ def approval_queue(*, user: User) -> QuerySet[Deal]:
         .select_related("partner__tier", "registered_by")
         .prefetch_related(_active_conflicts())
         .order_by("created_at", "id")
+    )
+
+
+#: What a row of the approval queue shows (manager/deals/queue.html), and of each competing registration
+#: (manager/deals/_conflict_list.html): the page reads these columns only.
+QUEUE_ROW_FIELDS = (
+    "id", "status", "created_at", "customer_name", "customer_domain", "country", "amount", "currency",
+    "expected_close_date", "partner__name", "partner__tier__name", "partner__tier__rank", "registered_by__email",
+)  # fmt: skip
+QUEUE_CONFLICT_FIELDS = (
+    "id", "deal_id", "other_id", "match", "other__partner__name", "other__customer_name", "other__customer_domain",
+    "other__amount", "other__currency", "other__created_at", "other__status",
+)  # fmt: skip
+
+
+def approval_queue_rows(*, actor: User) -> QuerySet[Deal]:
+    """The approval queue as its page shows it: `approval_queue` reading only the columns a row and its competing
+    registrations display (a deal row has some thirty, its manager's user row twenty more)."""
+    return (
+        approval_queue(user=actor)
+        .only(*QUEUE_ROW_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(_active_conflicts(*QUEUE_CONFLICT_FIELDS))
     )
 
 

@@ -66,7 +66,7 @@ class DealQueueView(ScopedPageMixin, TemplateView):
     page_size = 25
 
     def get_context_data(self, **kwargs):
-        queue = selectors.approval_queue(user=self.request.user)
+        queue = selectors.approval_queue_rows(actor=self.request.user)
         page = selectors.EstimatedCountPaginator(queue, self.page_size).get_page(self.request.GET.get("page"))
         now = timezone.now()
         rows = [(deal, selectors.sla_for(deal, now=now)) for deal in page.object_list]

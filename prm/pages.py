@@ -17,6 +17,7 @@ The page vocabulary, defined once here:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +28,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.forms.forms import NON_FIELD_ERRORS
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import View
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -447,6 +448,23 @@ PARTNER_NAV = [
 ]
 
 
+@lru_cache(maxsize=8)
+def _reversed_nav(portal: str, resolver, script_prefix: str) -> tuple:
+    """A portal's sidebar with each link's URL, reversed once per URL configuration (`resolver`, a new one after
+    `clear_url_caches()`) and script prefix rather than some thirty `reverse()` calls on every page."""
+    nav = MANAGER_NAV if portal == "manager" else PARTNER_NAV
+    sections = []
+    for title, items in nav:
+        links = []
+        for label, url_name, icon in items:
+            try:
+                links.append((label, url_name, icon, reverse(url_name, urlconf=resolver.urlconf_name)))
+            except NoReverseMatch:
+                continue
+        sections.append((title, tuple(links)))
+    return tuple(sections)
+
+
 def navigation(request) -> dict[str, Any]:
     """The sidebar of the portal the signed-in user belongs to."""
     from django.conf import settings
@@ -454,17 +472,13 @@ def navigation(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"program_name": settings.PRM_PROGRAM_NAME}
-    nav = MANAGER_NAV if has_perm(user, "portal.manager") else PARTNER_NAV
+    portal = "manager" if has_perm(user, "portal.manager") else "partner"
     current = getattr(request, "resolver_match", None)
     current_name = f"{current.namespace}:{current.url_name}" if current and current.namespace else None
     sections, lit = [], []
-    for title, items in nav:
+    for title, items in _reversed_nav(portal, get_resolver(get_urlconf()), get_script_prefix()):
         links = []
-        for label, url_name, icon in items:
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
-                continue
+        for label, url_name, icon, url in items:
             active = current_name == url_name or (request.path.startswith(url) and url not in ("/manage/", "/portal/"))
             links.append({"label": label, "url": url, "icon": icon, "active": active})
             if active:
