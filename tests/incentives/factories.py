@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from deals.models import DealStatus
 from incentives.models import (
     Accrual,
     Award,
@@ -19,6 +20,7 @@ from incentives.models import (
     ProgramKind,
 )
 
+from ..deals.factories import DealFactory
 from ..factories import PartnerFactory
 
 
@@ -102,3 +104,17 @@ class AwardFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     badge = factory.SubFactory(BadgeFactory)
     reason = "For a great quarter."
+
+
+def won_deal(partner, amount="12000.00", *, currency="USD", products="", closed_on=None):
+    """A deal of `partner` won for `amount` (its registered amount too), closed on `closed_on` (today by default).
+    The tests of the money make their lines from it through the services."""
+    return DealFactory(
+        partner=partner,
+        status=DealStatus.WON,
+        won_amount=Decimal(amount),
+        amount=Decimal(amount),
+        currency=currency,
+        products=products,
+        closed_on=closed_on or timezone.localdate(),
+    )

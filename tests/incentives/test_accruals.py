@@ -20,21 +20,9 @@ from prm.events.models import OutboxEvent
 
 from ..deals.factories import DealFactory, ExchangeRateFactory
 from ..factories import PartnerFactory, TierFactory
-from .factories import IncentiveProgramFactory
+from .factories import IncentiveProgramFactory, won_deal
 
 TODAY = date.today()
-
-
-def won(partner, amount="12000.00", currency="USD", products="", closed_on=TODAY):
-    return DealFactory(
-        partner=partner,
-        status=DealStatus.WON,
-        won_amount=Decimal(amount),
-        amount=Decimal(amount),
-        currency=currency,
-        products=products,
-        closed_on=closed_on,
-    )
 
 
 def lines(deal, **filters):
@@ -86,14 +74,14 @@ def test_a_won_deal_earns_its_rebate_and_spiff_once_even_when_the_event_comes_tw
 
 
 def test_a_spiff_pays_only_the_deals_it_names(partner, programs):
-    deal = won(partner, products="Endpoint security")
+    deal = won_deal(partner, products="Endpoint security")
     accruals_sync_deal(deal.pk)
     assert [line.program.name for line in lines(deal)] == ["Rebate"]
 
 
 def test_a_reopened_deal_gets_a_reversal_line_and_a_second_win_a_new_accrual(partner, programs, manager):
     rebate, _ = programs
-    deal = won(partner)
+    deal = won_deal(partner)
     accruals_sync_deal(deal.pk)
     [first] = lines(deal)
 
@@ -116,7 +104,7 @@ def test_a_reopened_deal_gets_a_reversal_line_and_a_second_win_a_new_accrual(par
 
 
 def test_a_paid_line_is_taken_back_on_the_next_statement(partner, programs, manager):
-    deal = won(partner)
+    deal = won_deal(partner)
     accruals_sync_deal(deal.pk)
     [line] = lines(deal)
     Accrual.objects.filter(pk=line.pk).update(status=AccrualStatus.PAID)  # as statements.py marks it
@@ -142,7 +130,7 @@ def _statement_for(partner):
 def test_another_currency_is_converted_at_the_close_days_rate_and_says_so(partner, db):
     IncentiveProgramFactory(name="Flat 7.5", rate_percent=Decimal("7.5"))
     ExchangeRateFactory(currency="EUR", rate=Decimal("1.10"), valid_from=TODAY - timedelta(days=10))
-    deal = won(partner, amount="10000.00", currency="EUR")
+    deal = won_deal(partner, amount="10000.00", currency="EUR")
     accruals_sync_deal(deal.pk)
     [line] = lines(deal)
     assert line.amount == Decimal("825.00")  # 10,000 EUR × 1.10 = 11,000 USD × 7.5%
@@ -152,7 +140,7 @@ def test_another_currency_is_converted_at_the_close_days_rate_and_says_so(partne
 
 def test_the_budget_cap_is_never_exceeded_and_what_it_refused_is_shown(partner, db):
     program = IncentiveProgramFactory(rate_percent=Decimal("5"), budget_cap=Decimal("1000.00"))
-    first, second, third = won(partner), won(partner), won(partner)
+    first, second, third = won_deal(partner), won_deal(partner), won_deal(partner)
     for deal in (first, second, third):
         accruals_sync_deal(deal.pk)
     amounts = [(line.amount, line.capped_amount) for d in (first, second, third) for line in lines(d)]
@@ -167,7 +155,7 @@ def test_the_budget_cap_is_never_exceeded_and_what_it_refused_is_shown(partner, 
 
 
 def test_a_new_program_applied_to_past_deals_and_run_again_changes_nothing(partner, db):
-    deals = [won(partner, amount=str(1000 * n), closed_on=TODAY - timedelta(days=n)) for n in range(1, 4)]
+    deals = [won_deal(partner, amount=str(1000 * n), closed_on=TODAY - timedelta(days=n)) for n in range(1, 4)]
     program = IncentiveProgramFactory(rate_percent=Decimal("2"), starts_on=TODAY - timedelta(days=30))
     assert program_recompute(program) == 3
     assert program_recompute(program) == 0
@@ -181,8 +169,8 @@ def test_a_new_program_applied_to_past_deals_and_run_again_changes_nothing(partn
 def test_a_program_pays_only_its_audience(gold, db):
     program = IncentiveProgramFactory(rate_percent=Decimal("2"))
     program.audience_tiers.set([gold])
-    outsider = won(PartnerFactory(tier=None))
-    insider = won(PartnerFactory(tier=gold))
+    outsider = won_deal(PartnerFactory(tier=None))
+    insider = won_deal(PartnerFactory(tier=gold))
     for deal in (outsider, insider):
         accruals_sync_deal(deal.pk)
     assert (len(lines(outsider)), len(lines(insider))) == (0, 1)
@@ -196,8 +184,8 @@ def test_a_volume_bonus_is_paid_once_after_its_quarter_closes(partner, db):
         rate_percent=None,
         thresholds=[{"min_revenue": "10000", "percent": "1"}, {"min_revenue": "20000", "percent": "2"}],
     )
-    won(partner, amount="15000.00", closed_on=last.start + timedelta(days=3))
-    won(partner, amount="7000.00", closed_on=last.end)
+    won_deal(partner, amount="15000.00", closed_on=last.start + timedelta(days=3))
+    won_deal(partner, amount="7000.00", closed_on=last.end)
     assert volume_bonuses_close(today=TODAY) == 1
     assert volume_bonuses_close(today=TODAY) == 0
     [line] = Accrual.objects.filter(program__name="Volume")
@@ -219,7 +207,7 @@ class RebateProperty(TestCase):
     def test_rebate_lines_are_rate_times_revenue_and_reversals_net_to_zero(self, amounts, rate):
         partner = PartnerFactory()
         IncentiveProgramFactory(rate_percent=rate)
-        deals = [won(partner, amount=str(a)) for a in amounts]
+        deals = [won_deal(partner, amount=str(a)) for a in amounts]
         for deal in deals:
             accruals_sync_deal(deal.pk)
             [line] = lines(deal)
@@ -234,7 +222,7 @@ class RebateProperty(TestCase):
 
 def test_recomputation_reaches_a_deal_whose_line_was_reversed_while_another_programs_line_is_live(partner, programs):
     rebate, spiff = programs
-    deal = won(partner, products="SD-WAN")
+    deal = won_deal(partner, products="SD-WAN")
     accruals_sync_deal(deal.pk)
     Deal.objects.filter(pk=deal.pk).update(status=DealStatus.APPROVED)
     accruals_sync_deal(deal.pk)  # both lines reversed
@@ -260,7 +248,7 @@ class CapProperty(TestCase):
     )
     def test_the_cap_holds_and_recomputing_changes_nothing(self, amounts, cap):
         partner = PartnerFactory()
-        deals = [won(partner, amount=str(a), closed_on=TODAY - timedelta(days=1)) for a in amounts]
+        deals = [won_deal(partner, amount=str(a), closed_on=TODAY - timedelta(days=1)) for a in amounts]
         program = IncentiveProgramFactory(
             rate_percent=Decimal("3"), budget_cap=cap, starts_on=TODAY - timedelta(days=5)
         )
@@ -277,7 +265,7 @@ class CapProperty(TestCase):
 def test_a_ten_percent_rebate_says_ten_percent(partner, db):
     """Regression: the words were written with Decimal.normalize(), which writes 10.00 as "1E+1"."""
     IncentiveProgramFactory(rate_percent=Decimal("10.00"))
-    deal = won(partner)
+    deal = won_deal(partner)
     accruals_sync_deal(deal.pk)
     [line] = lines(deal)
     assert line.explanation == "10% of 12,000.00 USD"

@@ -18,9 +18,9 @@ from incentives.models import Accrual, IncentiveProgram, ProgramKind
 from incentives.recompute import program_recompute_sql
 from partners.models import PartnerType
 
-from ..deals.factories import DealFactory, ExchangeRateFactory
+from ..deals.factories import ExchangeRateFactory
 from ..factories import PartnerFactory, TierFactory
-from .factories import IncentiveProgramFactory
+from .factories import IncentiveProgramFactory, won_deal
 
 START = date(2025, 1, 1)
 COLUMNS = (
@@ -43,18 +43,6 @@ def postgres_only() -> None:
         from tests.conftest import skip_or_fail
 
         skip_or_fail("the set-based recomputation runs on PostgreSQL (set DATABASE_URL=postgres://...)")
-
-
-def won(partner, amount, currency="USD", products="", closed_on=START + timedelta(days=40)):
-    return DealFactory(
-        partner=partner,
-        status=DealStatus.WON,
-        won_amount=Decimal(amount),
-        amount=Decimal(amount),
-        currency=currency,
-        products=products,
-        closed_on=closed_on,
-    )
 
 
 def made_by(program: IncentiveProgram) -> list[tuple]:
@@ -97,7 +85,7 @@ def book(db):
     deals = []
     for i in range(36):
         deals.append(
-            won(
+            won_deal(
                 partners[i % len(partners)],
                 amounts[i % len(amounts)],
                 currency=currencies[i % len(currencies)],
@@ -210,7 +198,7 @@ class CapAndAmountsProperty(TestCase):
         postgres_only()
         partner = PartnerFactory()
         for amount, day in deals:
-            won(partner, str(amount), closed_on=START + timedelta(days=day))
+            won_deal(partner, str(amount), closed_on=START + timedelta(days=day))
         by_line, by_statement, reference, candidate = both_ways(rate_percent=rate, budget_cap=cap)
         assert by_statement == by_line
         assert candidate.committed == reference.committed <= (cap if cap is not None else reference.committed)
