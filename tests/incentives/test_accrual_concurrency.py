@@ -2,11 +2,10 @@
 while a line is made, and a CHECK constraint holds the cap whatever the code does. Needs PostgreSQL (concurrent
 transactions); skipped elsewhere, a failure in CI (PRM_STRICT=1)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from deals.models import DealStatus
 from incentives.accruals import accruals_sync_deal
@@ -14,6 +13,7 @@ from incentives.models import Accrual, IncentiveProgram
 
 from ..deals.factories import DealFactory
 from ..factories import PartnerFactory
+from ..races import at_once
 from .factories import IncentiveProgramFactory
 
 
@@ -33,25 +33,9 @@ def test_six_deals_accrued_at_once_never_pass_the_cap(postgres_only):
         DealFactory(partner=partner, status=DealStatus.WON, won_amount=Decimal("10000"), closed_on=program.starts_on)
         for _ in range(6)
     ]  # six lines of 1,000 against a cap of 2,500
-    barrier = threading.Barrier(len(deals))
-    errors: list[str] = []
+    outcomes = at_once(*[lambda deal_id=deal.pk: accruals_sync_deal(deal_id) for deal in deals])
 
-    def accrue(deal_id: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            accruals_sync_deal(deal_id)
-        except Exception as exc:  # anything raised is a bug the assertion shows
-            errors.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=accrue, args=(deal.pk,)) for deal in deals]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert outcomes == ["ok"] * len(deals)
     lines = list(Accrual.objects.filter(program=program).order_by("amount"))
     assert len(lines) == 6  # every deal has its line, what the cap refused written on it
     assert sum(line.amount for line in lines) == Decimal("2500.00")
@@ -74,28 +58,12 @@ def test_a_recomputation_and_won_deals_at_the_same_moment_pay_each_deal_once_wit
         DealFactory(partner=partner, status=DealStatus.WON, won_amount=Decimal("10000"), closed_on=program.starts_on)
         for _ in range(40)
     ]  # forty lines of 1,000 against a cap of 25,000
-    barrier = threading.Barrier(5)
-    errors: list[str] = []
-
-    def run(work) -> None:
-        try:
-            barrier.wait(timeout=10)
-            work()
-        except Exception as exc:  # anything raised is a bug the assertion shows
-            errors.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            connections.close_all()
-
     jobs = [lambda: program_recompute(IncentiveProgram.objects.get(pk=program.pk))] * 2 + [
         lambda deals=deals[i::3]: [accruals_sync_deal(deal.pk) for deal in deals] for i in range(3)
     ]
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = at_once(*jobs, timeout=120)
 
-    assert errors == []
+    assert outcomes == ["ok"] * len(jobs)
     lines = list(Accrual.objects.filter(program=program))
     assert sorted(line.deal_id for line in lines) == sorted(deal.pk for deal in deals)  # each deal exactly once
     assert sum(line.amount for line in lines) == Decimal("25000.00")

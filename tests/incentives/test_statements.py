@@ -4,17 +4,15 @@ CSVs and the pages, as finance, a manager and a partner see them."""
 
 import csv
 import io
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import DealStatus
 from deals.services import deal_reopen
 from incentives.accruals import accruals_sync_deal
 from incentives.models import Accrual, AccrualKind, AccrualStatus, PayoutStatement, StatementStatus
@@ -22,9 +20,9 @@ from incentives.statements import statement_approve, statement_mark_paid, statem
 from prm.errors import InvalidTransition, NotPermitted
 from prm.events.models import OutboxEvent
 
-from ..deals.factories import DealFactory
 from ..factories import PartnerFactory
-from .factories import AccrualFactory, IncentiveProgramFactory, PayoutStatementFactory
+from ..races import at_once
+from .factories import AccrualFactory, IncentiveProgramFactory, PayoutStatementFactory, won_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +32,7 @@ NEXT_START, NEXT_END = TODAY + timedelta(days=1), TODAY + timedelta(days=31)
 
 
 def won(partner, amount):
-    deal = DealFactory(
-        partner=partner,
-        status=DealStatus.WON,
-        amount=Decimal(amount),
-        won_amount=Decimal(amount),
-        currency="USD",
-        closed_on=TODAY,
-    )
+    deal = won_deal(partner, amount, closed_on=TODAY)
     accruals_sync_deal(deal.pk)
     return deal
 
@@ -434,35 +425,13 @@ def postgres_only(db):
         skip_or_fail("the payout races need PostgreSQL (set DATABASE_URL=postgres://...)")
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-            outcomes.append("ok")
-        except Exception as exc:  # anything is a bug the assertion shows
-            outcomes.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_four_closes_of_one_period_at_once_put_each_line_on_one_statement(postgres_only, finance, rebate):
     partners = [PartnerFactory() for _ in range(6)]
     for partner in partners:
         AccrualFactory.create_batch(3, partner=partner, program=rebate, amount=Decimal("10.00"))
 
-    outcomes = _race(*[lambda: close(finance)] * 4)
+    outcomes = at_once(*[lambda: close(finance)] * 4)
 
     assert outcomes == ["ok"] * 4
     assert PayoutStatement.objects.count() == 6
@@ -479,7 +448,7 @@ def test_a_close_racing_an_approval_never_adds_a_line_finance_did_not_approve(
     draft = statement_of(partner_a)
     AccrualFactory(partner=partner_a, program=rebate, amount=Decimal("5.00"))
 
-    outcomes = _race(lambda: close(finance), lambda: statement_approve(actor=finance, statement=draft))
+    outcomes = at_once(lambda: close(finance), lambda: statement_approve(actor=finance, statement=draft))
 
     assert outcomes == ["ok", "ok"]
     draft.refresh_from_db()
