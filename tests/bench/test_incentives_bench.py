@@ -65,6 +65,23 @@ def _programs() -> dict[str, IncentiveProgram]:
     }
 
 
+#: Both floors' rates (each currency's rate with the day it stops) and won deals (each with its partner's country
+#: and tier, its rate on its close day, and the SPIFF currency's): the same reading of the deals as the
+#: recomputation's, written by hand.
+_RATE = """rate AS (
+    SELECT currency, rate, valid_from, lead(valid_from) OVER (PARTITION BY currency ORDER BY valid_from) AS until
+    FROM deals_exchangerate
+)"""
+_WON_DEALS = """FROM deals_deal d
+    JOIN partners_partner p ON p.id = d.partner_id
+    LEFT JOIN partners_tier t ON t.id = p.tier_id
+    LEFT JOIN rate r ON r.currency = d.currency AND r.valid_from <= d.closed_on
+         AND (r.until IS NULL OR d.closed_on < r.until)
+    LEFT JOIN rate eur ON eur.currency = %(spiff_currency)s AND eur.valid_from <= d.closed_on
+         AND (eur.until IS NULL OR d.closed_on < eur.until)
+    WHERE d.status = 'won' AND d.won_amount IS NOT NULL AND d.closed_on >= %(tier_start)s"""
+
+
 def _floor_sql() -> tuple[str, dict]:
     """The three programs' totals (lines, paid, refused by the cap) in one SELECT, written by hand: each won deal
     converted at the rate of its close day, each program's rule, the cap as a running sum in close-date order."""
@@ -78,23 +95,11 @@ def _floor_sql() -> tuple[str, dict]:
         "spiff_currency": SPIFF["currency"],
         "min": SPIFF["min"],
     }
-    sql = """
-        WITH rate AS (
-            SELECT currency, rate, valid_from,
-                   lead(valid_from) OVER (PARTITION BY currency ORDER BY valid_from) AS until
-            FROM deals_exchangerate
-        ),
-        won AS MATERIALIZED (
+    sql = f"""
+        WITH {_RATE}, won AS MATERIALIZED (
             SELECT d.id, d.closed_on, p.country, t.rebate_percent, eur.rate AS eur,
                    d.won_amount * CASE WHEN d.currency = 'USD' THEN 1 ELSE r.rate END AS usd
-            FROM deals_deal d
-            JOIN partners_partner p ON p.id = d.partner_id
-            LEFT JOIN partners_tier t ON t.id = p.tier_id
-            LEFT JOIN rate r ON r.currency = d.currency AND r.valid_from <= d.closed_on
-                 AND (r.until IS NULL OR d.closed_on < r.until)
-            LEFT JOIN rate eur ON eur.currency = %(spiff_currency)s AND eur.valid_from <= d.closed_on
-                 AND (eur.until IS NULL OR d.closed_on < eur.until)
-            WHERE d.status = 'won' AND d.won_amount IS NOT NULL AND d.closed_on >= %(tier_start)s
+            {_WON_DEALS}
         ),
         region AS (
             SELECT round(usd * 1.5 / 100, 2) AS amount, closed_on, id
@@ -112,28 +117,17 @@ def _floor_sql() -> tuple[str, dict]:
         UNION ALL
         SELECT 'spiff', count(*), sum(round(%(spiff)s * eur, 2)), 0
         FROM won WHERE usd >= %(min)s AND eur IS NOT NULL AND closed_on >= %(spiff_start)s
-    """
+    """  # noqa: S608 (constants only; every value is a parameter)
     return sql, params
 
 
-WRITE_FLOOR = """
+WRITE_FLOOR = f"""
     INSERT INTO incentives_accrual (partner_id, program_id, deal_id, kind, status, amount, currency, base_amount,
                                     base_currency, exchange_rate, capped_amount, explanation, created_at)
-    WITH rate AS (
-        SELECT currency, rate, valid_from, lead(valid_from) OVER (PARTITION BY currency ORDER BY valid_from) AS until
-        FROM deals_exchangerate
-    ),
-    won AS MATERIALIZED (
+    WITH {_RATE}, won AS MATERIALIZED (
         SELECT d.id, d.partner_id, d.won_amount, d.currency, d.closed_on, p.country, t.rebate_percent,
                eur.rate AS eur, CASE WHEN d.currency = 'USD' THEN 1 ELSE r.rate END AS rate
-        FROM deals_deal d
-        JOIN partners_partner p ON p.id = d.partner_id
-        LEFT JOIN partners_tier t ON t.id = p.tier_id
-        LEFT JOIN rate r ON r.currency = d.currency AND r.valid_from <= d.closed_on
-             AND (r.until IS NULL OR d.closed_on < r.until)
-        LEFT JOIN rate eur ON eur.currency = %(spiff_currency)s AND eur.valid_from <= d.closed_on
-             AND (eur.until IS NULL OR d.closed_on < eur.until)
-        WHERE d.status = 'won' AND d.won_amount IS NOT NULL AND d.closed_on >= %(tier_start)s
+        {_WON_DEALS}
     ),
     region AS (
         SELECT *, round(won_amount * rate * 1.5 / 100, 2) AS amount
@@ -154,7 +148,7 @@ WRITE_FLOOR = """
     SELECT partner_id, program, id, 'accrual', 'accrued', amount, 'USD', won_amount, currency, rate, refused,
            'floor', now()
     FROM lines
-"""
+"""  # noqa: S608 (constants only; every value is a parameter)
 
 
 def _write_floor(params: dict) -> float:
