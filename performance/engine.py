@@ -323,15 +323,21 @@ class _Aggregates:
 
 
 #: The deal figures that are sums of money (converted per currency after the query); the others are counts.
-_DEAL_MONEY = ("revenue", "pipeline", "pipeline_before", "revenue_before", "ttm_revenue")
+DEAL_MONEY = ("revenue", "pipeline", "pipeline_before", "ttm_revenue")
 
 
-def _deal_figures(
-    periods: list[Period], ids: list[int] | None, ref: Reference, today: date
-) -> dict[Period, dict[int, dict]]:
-    """One grouped pass over the partners' deals, by partner and currency, for every period: sums stay in each
-    deal currency in the query and are converted here at the period's rates (the same sum, without a CASE per
-    row)."""
+@dataclass
+class Source:
+    """One grouped query of a source, for every period at once: `build(ids)` is its values() queryset (all
+    partners when ids is None) and `wanted[period]` maps each figure's name to the column alias holding it. The
+    Python path folds its rows; the set-based path (performance/scorecards_sql.py) embeds its SQL."""
+
+    build: Callable[[list[int] | None], Any]
+    wanted: dict[Period, dict[str, str]] = field(default_factory=dict)
+
+
+def deal_source(periods: list[Period], today: date) -> Source:
+    """Deals by partner and currency: every count and sum the periods need, sums left in the deal currency."""
     agg = _Aggregates()
     cycle = Greatest(DaysBetween(F("closed_on"), TruncDate("created_at")), Value(0))
 
@@ -370,21 +376,30 @@ def _deal_figures(
             "pipeline": pipeline(p.end),
             "pipeline_before": pipeline(previous.end),
             "registered_trailing": registered(trailing_start, p.start - timedelta(days=1)),
-            "revenue_before": revenue(previous),
             "ttm_won": won_count(ttm),
             "ttm_revenue": revenue(ttm),
         }
     last_end = max(p.end for p in periods)
-    rows = _rows(
-        ("deals", _key(periods, today)),
+    return Source(
         lambda ids: (
             Deal.objects.filter(_scope(ids), created_at__lt=end_of_day(last_end))
             .values("partner_id", "currency")
             .annotate(**agg.expressions)
             .order_by()
         ),
-        ids,
+        wanted,
     )
+
+
+def _deal_figures(
+    periods: list[Period], ids: list[int] | None, ref: Reference, today: date
+) -> dict[Period, dict[int, dict]]:
+    """One grouped pass over the partners' deals, by partner and currency, for every period: sums stay in each
+    deal currency in the query and are converted here at the period's rates (the same sum, without a CASE per
+    row)."""
+    source = deal_source(periods, today)
+    wanted = source.wanted
+    rows = _rows(("deals", _key(periods, today)), source.build, ids)
     figures: dict[Period, dict[int, dict]] = {p: {} for p in periods}
     rates = {p: ref.rates(p.as_of(today)) for p in periods}
     for row in rows:
@@ -396,12 +411,31 @@ def _deal_figures(
                 value = row[alias]
                 if not value:
                     continue
-                if name in _DEAL_MONEY:
+                if name in DEAL_MONEY:
                     if rate is not None:  # a currency without a rate is left out of the sums
                         into[name] += value * rate
                 else:
                     into[name] += value
     return figures
+
+
+def repeat_source(periods: list[Period]) -> Source:
+    """Won revenue by partner, currency and month of close, of deals whose customer the partner had won before (an
+    earlier close date, or the same day and a lower number)."""
+    earlier_win = Deal.objects.filter(
+        partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"), status=DealStatus.WON
+    ).filter(Q(closed_on__lt=OuterRef("closed_on")) | Q(closed_on=OuterRef("closed_on"), id__lt=OuterRef("id")))
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    return Source(
+        lambda ids: (
+            Deal.objects.filter(_scope(ids), status=DealStatus.WON, closed_on__gte=first, closed_on__lte=last)
+            .filter(Exists(earlier_win))
+            .annotate(month=TruncMonth("closed_on"))
+            .values("partner_id", "currency", "month")
+            .annotate(revenue=Sum("won_amount"))
+            .order_by()
+        )
+    )
 
 
 def _repeat_revenue(
@@ -410,22 +444,7 @@ def _repeat_revenue(
     """Won revenue of each period from customers the partner had won before (an earlier close date, or the same
     day and a lower number). Periods are whole calendar months, so one query by partner, currency and month of
     close serves them all."""
-    earlier_win = Deal.objects.filter(
-        partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"), status=DealStatus.WON
-    ).filter(Q(closed_on__lt=OuterRef("closed_on")) | Q(closed_on=OuterRef("closed_on"), id__lt=OuterRef("id")))
-    first, last = min(p.start for p in periods), max(p.end for p in periods)
-    rows = _rows(
-        ("repeat", _key(periods, today)),
-        lambda ids: (
-            Deal.objects.filter(_scope(ids), status=DealStatus.WON, closed_on__gte=first, closed_on__lte=last)
-            .filter(Exists(earlier_win))
-            .annotate(month=TruncMonth("closed_on"))
-            .values("partner_id", "currency", "month")
-            .annotate(revenue=Sum("won_amount"))
-            .order_by()
-        ),
-        ids,
-    )
+    rows = _rows(("repeat", _key(periods, today)), repeat_source(periods).build, ids)
     result: dict[Period, dict[int, Decimal]] = {p: {} for p in periods}
     for row in rows:
         month = row["month"]
@@ -447,6 +466,11 @@ def _split(rows, wanted: dict[Period, dict[str, str]]) -> dict[Period, dict[int,
 
 
 def _certifications(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    source = certification_source(periods, today)
+    return _split(_rows(("certifications", _key(periods, today)), source.build, ids), source.wanted)
+
+
+def certification_source(periods: list[Period], today: date) -> Source:
     agg = _Aggregates()
     wanted = {}
     for p in periods:
@@ -468,17 +492,15 @@ def _certifications(periods: list[Period], ids: list[int] | None, today: date) -
             ),
         }
     last = max(p.as_of(today) for p in periods)
-    rows = _rows(
-        ("certifications", _key(periods, today)),
+    return Source(
         lambda ids: (
             Certification.objects.filter(_scope(ids), issued_on__lte=last)
             .values("partner_id")
             .annotate(**agg.expressions)
             .order_by()
         ),
-        ids,
+        wanted,
     )
-    return _split(rows, wanted)
 
 
 #: Compiled SQL of the sources for one partner, by source and periods: building and compiling the ORM queries was
@@ -522,6 +544,27 @@ def _scope(ids: list[int] | None, path: str = "partner_id") -> Q:
     return Q() if ids is None else Q(**{f"{path}__in": ids})
 
 
+def plan_source() -> Source:
+    """Each partner's onboarding plan: its progress, whether it is complete, since when it is stuck."""
+    return Source(
+        lambda ids: OnboardingPlan.objects.filter(_scope(ids)).values(
+            "partner_id", "progress_percent", "completed_at", "stuck_since"
+        )
+    )
+
+
+def overdue_step_source(today: date) -> Source:
+    """Open onboarding steps past their due day, counted by partner (`n`)."""
+    return Source(
+        lambda ids: (
+            OnboardingStep.objects.filter(_scope(ids, "plan__partner_id"), status=StepStatus.OPEN, due_on__lt=today)
+            .values("plan__partner_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+
+
 def _onboarding(ids: list[int] | None, today: date) -> dict[int, dict]:
     plans = {
         row["partner_id"]: {
@@ -530,32 +573,22 @@ def _onboarding(ids: list[int] | None, today: date) -> dict[int, dict]:
             "stuck_since": row["stuck_since"],
             "overdue": 0,
         }
-        for row in _rows(
-            ("plans",),
-            lambda ids: OnboardingPlan.objects.filter(_scope(ids)).values(
-                "partner_id", "progress_percent", "completed_at", "stuck_since"
-            ),
-            ids,
-        )
+        for row in _rows(("plans",), plan_source().build, ids)
     }
     if not plans:
         return plans
-    for row in _rows(
-        ("overdue_steps", today),
-        lambda ids: (
-            OnboardingStep.objects.filter(_scope(ids, "plan__partner_id"), status=StepStatus.OPEN, due_on__lt=today)
-            .values("plan__partner_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        ),
-        ids,
-    ):
+    for row in _rows(("overdue_steps", today), overdue_step_source(today).build, ids):
         if row["plan__partner_id"] in plans:
             plans[row["plan__partner_id"]]["overdue"] = row["n"]
     return plans
 
 
 def _satisfaction(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    source = satisfaction_source(periods, today)
+    return _split(_rows(("satisfaction", _key(periods, today)), source.build, ids), source.wanted)
+
+
+def satisfaction_source(periods: list[Period], today: date) -> Source:
     agg = _Aggregates()
     wanted = {}
     for p in periods:
@@ -570,20 +603,23 @@ def _satisfaction(periods: list[Period], ids: list[int] | None, today: date) -> 
             ),
         }
     first, last = min(p.start for p in periods), max(p.end for p in periods)
-    rows = _rows(
-        ("satisfaction", _key(periods, today)),
+    return Source(
         lambda ids: (
             SurveyResponse.objects.filter(_scope(ids), _registered_in(first, last))
             .values("partner_id")
             .annotate(**agg.expressions)
             .order_by()
         ),
-        ids,
+        wanted,
     )
-    return _split(rows, wanted)
 
 
 def _activity(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    source = activity_source(periods, today)
+    return _split(_rows(("activity", _key(periods, today)), source.build, ids), source.wanted)
+
+
+def activity_source(periods: list[Period], today: date) -> Source:
     agg = _Aggregates()
     wanted = {}
     for p in periods:
@@ -608,20 +644,23 @@ def _activity(periods: list[Period], ids: list[int] | None, today: date) -> dict
             ),
         }
     last = max(max(p.end, today) for p in periods)
-    rows = _rows(
-        ("activity", _key(periods, today)),
+    return Source(
         lambda ids: (
             PartnerActivity.objects.filter(_scope(ids), at__lt=end_of_day(last))
             .values("partner_id")
             .annotate(**agg.expressions)
             .order_by()
         ),
-        ids,
+        wanted,
     )
-    return _split(rows, wanted)
 
 
 def _agreements(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
+    source = agreement_source(periods, today)
+    return _split(_rows(("agreements", _key(periods, today)), source.build, ids), source.wanted)
+
+
+def agreement_source(periods: list[Period], today: date) -> Source:
     agg = _Aggregates()
     wanted = {}
     for p in periods:
@@ -647,12 +686,10 @@ def _agreements(periods: list[Period], ids: list[int] | None, today: date) -> di
                 ("last_expired", as_of), lambda as_of=as_of: Max("expires_on", filter=Q(expires_on__lt=as_of))
             ),
         }
-    rows = _rows(
-        ("agreements", _key(periods, today)),
+    return Source(
         lambda ids: Agreement.objects.filter(_scope(ids)).values("partner_id").annotate(**agg.expressions).order_by(),
-        ids,
+        wanted,
     )
-    return _split(rows, wanted)
 
 
 def _previous_scorecards(periods: list[Period], ids: list[int] | None, today: date) -> dict[Period, dict[int, dict]]:
