@@ -54,6 +54,8 @@ HUNDRED = Decimal(100)
 FRACTION = Decimal("0.0001")
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
+SNAP_PLACES = 12
+SNAP = Decimal(1).scaleb(-SNAP_PLACES)
 #: Health thresholds (the words in each reason say them too).
 REGISTRATIONS_FALLING_RATIO = Decimal("0.5")  # registrations under half the trailing average (pro rata)
 PIPELINE_SHRINKING_RATIO = Decimal("0.7")  # open pipeline under 70% of the previous period's end
@@ -171,8 +173,17 @@ def _score(kpis: dict[str, Any], plan: tuple[Decimal, list]) -> tuple[Decimal, d
         attained = min(max(value, ZERO) / scaled, ONE) if scaled > 0 else ONE
         points = HUNDRED * weight * attained / total_weight
         exact += points
-        contributions[key] = points.quantize(CENT, ROUND_HALF_UP)
-    return min(exact.quantize(CENT, ROUND_HALF_UP), HUNDRED), contributions
+        contributions[key] = snap(points).quantize(CENT, ROUND_HALF_UP)
+    return min(snap(exact).quantize(CENT, ROUND_HALF_UP), HUNDRED), contributions
+
+
+def snap(value: Decimal) -> Decimal:
+    """`value` to SNAP_PLACES decimals, before it is rounded or compared. A figure made of several divisions (a
+    score summing twelfths and thirds, the sales velocity) carries the arithmetic's last-digit error, which can
+    put a value that is exactly half a cent, or exactly on a threshold, on either side of it. No figure here is a
+    ratio of small enough whole numbers to be that close to a tie without being one, so this gives every value
+    its exact rounding, in Python and in SQL (performance/scorecards_sql.py) alike."""
+    return value.quantize(SNAP, ROUND_HALF_UP)
 
 
 @functools.cache
@@ -723,7 +734,7 @@ def _kpis(d: dict, repeat: Decimal, certs: dict, onboarding: dict | None, nps: d
     average_exact = revenue_exact / won if won else ZERO
     win_rate_exact = Decimal(won) / Decimal(won + lost) if won + lost else ZERO
     cycle_exact = Decimal(d.get("cycle_days") or 0) / won if won else ZERO
-    velocity_exact = Decimal(registered) * average_exact * win_rate_exact / max(cycle_exact, Decimal(1))
+    velocity_exact = snap(Decimal(registered) * average_exact * win_rate_exact / max(cycle_exact, Decimal(1)))
     repeat = min(repeat, revenue_exact)
     answers = (nps or {}).get("answers") or 0
     nps_value = (Decimal(100) * (nps["promoters"] - nps["detractors"]) / answers if answers else ZERO).quantize(
@@ -780,7 +791,7 @@ def _health_reasons(
     reasons = []
     noun = {"month": "month", "quarter": "quarter", "ttm": "twelve months"}[period.kind]
     trailing_average = Decimal(d.get("registered_trailing") or 0) / TRAILING_PERIODS
-    expected = trailing_average * period.elapsed_fraction(today)
+    expected = snap(trailing_average * period.elapsed_fraction(today))
     registered = d.get("registered") or 0
     if expected >= 1 and registered < expected * REGISTRATIONS_FALLING_RATIO:
         reasons.append(
