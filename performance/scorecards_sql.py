@@ -188,7 +188,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
         LEFT JOIN performance_scorecard prev ON prev.partner_id = p.id
             AND prev.period_kind = {_literal(previous.kind)} AND prev.period_start = {_literal(previous.start)}
     ),
-    e_{n} AS (
+    e_{n} AS MATERIALIZED (
         SELECT b.*,
             CASE WHEN b.won > 0 THEN {_precise("b.revenue")} / b.won ELSE 0 END AS average_exact,
             CASE WHEN b.won + b.lost > 0 THEN {_precise("b.won")} / (b.won + b.lost) ELSE 0 END AS win_rate_exact,
@@ -196,7 +196,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
             least(b.repeat_exact, b.revenue) AS repeat_capped
         FROM b_{n} b
     ),
-    k_{n} AS (
+    k_{n} AS MATERIALIZED (
         SELECT e.*,
             e.registered AS deals_registered, e.approved AS deals_approved, e.won AS deals_won, e.lost AS deals_lost,
             round(e.revenue, {units}) AS revenue_won,
@@ -219,7 +219,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
             round(e.ttm_revenue, {units}) AS ttm_revenue_money
         FROM e_{n} e
     ),
-    s_{n} AS (
+    s_{n} AS MATERIALIZED (
         SELECT k.*, {score} AS score, {contributions} AS contributions,
             jsonb_path_query_array(jsonb_build_array(
                 CASE WHEN {expected} >= 1 AND k.registered < {expected} * {falling}
@@ -281,7 +281,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
             ORDER BY t.rank DESC LIMIT 1
         ) rt ON true
     ),
-    p_{n} AS (
+    p_{n} AS MATERIALIZED (
         SELECT s.*, tg.id AS target_id, tg.name AS target_name,
             CASE WHEN s.current_id IS NOT NULL AND (s.recommended_id IS NULL OR s.current_rank > s.recommended_rank)
                 THEN 'keep' ELSE 'reach' END AS goal,
@@ -306,7 +306,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
             {_money_text("p.revenue_gap")} || ' more won revenue' AS revenue_text
         FROM p_{n} p
     ),
-    w_{n} AS (
+    w_{n} AS MATERIALIZED (
         SELECT m.*, array_remove(ARRAY[m.users_text, m.won_text, m.revenue_text], NULL) AS parts FROM m_{n} m
     )"""
 
@@ -375,13 +375,13 @@ def write_periods(
         "act": engine.activity_source(periods, today),
         "agr": engine.agreement_source(periods, today),
     }
-    partners = Partner.objects.exclude(status=PartnerStatus.CHURNED).values("id", "tier_id", "joined_on")
+    partners = Partner.objects.exclude(status=PartnerStatus.CHURNED).values("id", "tier_id", "joined_on").order_by()
     tiers = Tier.objects.values("id", "name", "rank", "min_revenue", "min_won_deals", "min_certified_users")
     shared = [
         f"partners AS MATERIALIZED {_embedded(engine.Source(lambda ids: partners), 'partners')}",
         f"tiers AS {_embedded(engine.Source(lambda ids: tiers), 'tiers')}",
-        f"deal_cur AS MATERIALIZED {_embedded(sources['deals'], 'deal_cur')}",
-        f"repeat_cur AS MATERIALIZED {_embedded(sources['repeat'], 'repeat_cur')}",
+        "deal_cur AS (SELECT * FROM scorecard_deal_cur)",
+        "repeat_cur AS (SELECT * FROM scorecard_repeat_cur)",
         f"certs AS MATERIALIZED {_embedded(sources['certs'], 'certs')}",
         f"plans AS MATERIALIZED {_embedded(sources['plans'], 'plans')}",
         "overdue AS MATERIALIZED (SELECT plan__partner_id AS partner_id, n FROM "
@@ -428,8 +428,14 @@ def write_periods(
         # The planner's row estimates through a dozen grouped CTEs are far too high, and it would spend seconds
         # compiling the statement with JIT for a run that takes about one.
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        # The two passes over the deals run first, on their own: a statement that writes cannot use parallel
+        # workers, and these scans are most of the work (a temporary table is built with them).
+        for name, source in (("deal_cur", sources["deals"]), ("repeat_cur", sources["repeat"])):
+            cursor.execute(f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(source, name)}")
         cursor.execute(sql)
         computed, written = cursor.fetchone()
+        cursor.execute("DROP TABLE scorecard_deal_cur, scorecard_repeat_cur")
     return computed, written
 
 
