@@ -383,7 +383,7 @@ def _sources(periods: list[Period], today: date) -> dict[str, engine.Source]:
 
 #: The sources read first, each into a temporary table by a CREATE TABLE AS that may use parallel workers (the
 #: statement that writes the scorecards cannot): the passes over the deals are most of a full run's reading.
-_PRELOADED = ("deals", "repeat")
+_PRELOADED = ("deals", "repeat", "act")
 
 
 def _partners():
@@ -419,6 +419,7 @@ def _preload(cursor, sources: dict[str, engine.Source]) -> None:
     cursor.execute("SET LOCAL work_mem = '64MB'")
     for name in _PRELOADED:
         cursor.execute(f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(sources[name], name)}")
+        cursor.execute(f"ANALYZE scorecard_{name}")
 
 
 def _unload(cursor) -> None:
