@@ -1051,6 +1051,8 @@ def recalculate(
     partner_ids = list(partner_ids) if partner_ids is not None else None
     periods = periods or current_periods(today)
     ref = Reference.load()
+    if partner_ids is None and connection.vendor == "postgresql":
+        return _recalculate_all_in_sql(periods, today, ref, progress, propose)
     if progress:
         progress(5, f"Computing {', '.join(period.label for period in periods)}")
     computed = list(compute_periods(periods, partner_ids, today=today, ref=ref).items())
@@ -1066,6 +1068,31 @@ def recalculate(
     if progress:
         progress(100, f"{written} scorecards saved")
     return written
+
+
+def _recalculate_all_in_sql(
+    periods: list[Period], today: date, ref: Reference, progress: Progress | None, propose: bool
+) -> int:
+    """Every partner on PostgreSQL: computed and written by the database in one statement
+    (performance/scorecards_sql.py, tested row for row against this module). Tier proposals need the Python rows of
+    the few partners whose recommendation differs from their tier, or who have an open proposal: those are
+    computed here, as an incremental run would."""
+    from . import scorecards_sql
+    from .proposals import proposal_candidates, proposals_refresh
+
+    if progress:
+        progress(5, f"Computing and saving {', '.join(period.label for period in periods)}")
+    quarter = Period.containing("quarter", today)
+    with transaction.atomic():
+        computed, changed = scorecards_sql.write_periods(periods, today=today, ref=ref)
+        if propose and quarter in periods:
+            ids = proposal_candidates(quarter)
+            if ids:
+                proposals_refresh(compute(quarter, ids, today=today, ref=ref))
+    logger.info("scorecards.written", extra={"changed": changed, "computed": computed})
+    if progress:
+        progress(100, f"{computed} scorecards saved")
+    return computed
 
 
 def current_periods(today: date) -> list[Period]:

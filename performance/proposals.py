@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partners.models import Partner, Tier
+from partners.models import Partner, PartnerStatus, Tier
 from partners.services import partner_update
 from prm.errors import Conflict
 from prm.events.services import event_emit
 from prm.permissions import require_perm
 from prm.services import service
 
-from .models import PerformanceSettings, ProposalStatus, TierProposal
+from .models import PerformanceSettings, ProposalStatus, Scorecard, TierProposal
 
 if TYPE_CHECKING:
     from prm.accounts.models import User
 
     from .engine import Computed
+    from .periods import Period
 
 
 def _direction(from_rank: int | None, to_rank: int | None) -> str:
@@ -49,6 +50,17 @@ def _reasons(computed: Computed, to_tier: Tier | None) -> list[str]:
             f"{to_tier.min_certified_users} certified users."
         )
     return reasons
+
+
+def proposal_candidates(period: Period) -> list[int]:
+    """The partners proposals_refresh must see after a full run wrote `period`'s scorecards: active partners whose
+    stored recommendation differs from their tier, and every partner with an open proposal (to withdraw it)."""
+    rows = Scorecard.objects.filter(
+        period_kind=period.kind, period_start=period.start, partner__status=PartnerStatus.ACTIVE
+    ).values_list("partner_id", "recommended_tier_id", "partner__tier_id")
+    ids = {partner_id for partner_id, recommended, tier in rows if recommended != tier}
+    ids.update(TierProposal.objects.filter(status=ProposalStatus.OPEN).values_list("partner_id", flat=True))
+    return sorted(ids)
 
 
 def proposals_refresh(computed: list[Computed]) -> int:

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from partners.models import Partner, PartnerStatus, Tier
@@ -61,7 +61,8 @@ def _embedded(source: engine.Source, alias: str) -> str:
 
 def _rates(rates: dict[str, Decimal]) -> str:
     codes, values = zip(*sorted(rates.items()), strict=True) if rates else ((), ())
-    return f"(SELECT * FROM unnest({_literal(list(codes))}::text[], {_literal(list(values))}::numeric[]) AS r(currency, rate))"
+    pairs = f"unnest({_literal(list(codes))}::text[], {_literal(list(values))}::numeric[])"
+    return f"(SELECT * FROM {pairs} AS r(currency, rate))"
 
 
 def _precise(dividend: str) -> str:
@@ -93,7 +94,8 @@ def _money_text(amount: str) -> str:
     rounded = f"round({amount}, {minor_units(settings.PRM_PROGRAM_CURRENCY)})"
     return (
         f"(CASE WHEN {rounded} = trunc({rounded}) THEN to_char({rounded}, 'FM999,999,999,999,999,999,990') "
-        f"ELSE to_char({rounded}, 'FM999,999,999,999,999,999,990.00') END || {_literal(' ' + settings.PRM_PROGRAM_CURRENCY)})"
+        f"ELSE to_char({rounded}, 'FM999,999,999,999,999,999,990.00') END"
+        f" || {_literal(' ' + settings.PRM_PROGRAM_CURRENCY)})"
     )
 
 
@@ -397,13 +399,14 @@ def _computing(periods: list[Period], today: date, ref: engine.Reference, source
         f"partners AS MATERIALIZED {_embedded(engine.Source(lambda ids: _partners()), 'partners')}",
         f"tiers AS {_embedded(engine.Source(lambda ids: tiers), 'tiers')}",
         *(
-            f"\"{name}\" AS (SELECT * FROM scorecard_{name})"
+            f'"{name}" AS (SELECT * FROM scorecard_{name})'
             if name in _PRELOADED
             else f"{name} AS MATERIALIZED {_embedded(source, name)}"
             for name, source in sources.items()
             if name != "overdue"
         ),
-        f"overdue AS MATERIALIZED (SELECT plan__partner_id AS partner_id, n FROM {_embedded(sources['overdue'], 'o')} o)",
+        "overdue AS MATERIALIZED"
+        f" (SELECT plan__partner_id AS partner_id, n FROM {_embedded(sources['overdue'], 'o')} o)",
     ]
     ctes, selects = [], []
     for n, period in enumerate(periods):
@@ -433,8 +436,8 @@ def write_periods(
     ref: engine.Reference | None = None,
     now: datetime | None = None,
 ) -> tuple[int, int]:
-    """Compute and upsert the scorecards of `periods` for every partner but churned ones (the caller holds the
-    transaction). Returns (rows computed, rows written): an unchanged row is not rewritten."""
+    """Compute and upsert the scorecards of `periods` for every partner but churned ones, in one transaction (or
+    the caller's). Returns (rows computed, rows written): an unchanged row is not rewritten."""
     today = today or timezone.localdate()
     ref = ref or engine.Reference.load()
     now = now or timezone.now()
@@ -468,7 +471,7 @@ def write_periods(
     )
     SELECT count(*) FROM written
     """
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         _preload(cursor, sources)
         cursor.execute(sql)
         (written,) = cursor.fetchone()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from deals.models import Deal, DealStatus
 from partners.models import Partner
-from performance import engine
+from performance import engine, scorecards_sql
 from performance.engine import compute, recalculate, score_of
 from performance.kpis import KPIS
 from performance.models import (
@@ -196,13 +196,17 @@ def test_a_run_that_fails_midway_leaves_the_previous_scorecards_whole(three_part
     recalculate()
     before = _snapshot()
     Deal.objects.filter(partner=three_partners[0]).update(amount=Decimal("99999"))
-    original = engine.write_all
 
-    def write_then_die(computed, **kwargs):
-        original(computed, **kwargs)  # the new rows are written, then the worker dies before the commit
-        raise SystemExit("worker killed")
+    def then_die(write):
+        def write_then_die(*args, **kwargs):
+            assert write(*args, **kwargs)  # the new rows are written, then the worker dies before the commit
+            raise SystemExit("worker killed")
 
-    monkeypatch.setattr(engine, "write_all", write_then_die)
+        return write_then_die
+
+    # whichever writes the full run: the Python engine's writer, or the statement of scorecards_sql (PostgreSQL)
+    monkeypatch.setattr(engine, "write_all", then_die(engine.write_all))
+    monkeypatch.setattr(scorecards_sql, "write_periods", then_die(scorecards_sql.write_periods))
     with pytest.raises(SystemExit):
         recalculate()
     assert _snapshot() == before
