@@ -165,6 +165,12 @@ class Deal(models.Model):
             models.Index(
                 fields=["protected_until"], name="deal_protected_until_idx", condition=models.Q(status="approved")
             ),
+            # repeat revenue (performance): "has this partner won this customer before?" is one probe of this
+            models.Index(
+                fields=["partner", "customer", "closed_on", "id"],
+                name="deal_won_customer_idx",
+                condition=models.Q(status="won"),
+            ),
         ]
 
     def __str__(self) -> str:
