@@ -43,6 +43,8 @@ _DECIMAL_KPIS = (
     "lead_acceptance_rate",
     "satisfaction_index",
 )
+#: Memory for the statement's sorts and hashes (the deals' grouping spills to disk with the default 4 MB).
+WORK_MEM = "64MB"
 _NOUNS = {"month": "month", "quarter": "quarter", "ttm": "twelve months"}
 
 
@@ -419,7 +421,7 @@ def _computing(periods: list[Period], today: date, ref: engine.Reference, source
 
 def _preload(cursor, sources: dict[str, engine.Source]) -> None:
     cursor.execute("SET LOCAL jit = off")
-    cursor.execute("SET LOCAL work_mem = '64MB'")
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     for name in _PRELOADED:
         cursor.execute(f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(sources[name], name)}")
         cursor.execute(f"ANALYZE scorecard_{name}")
