@@ -197,3 +197,16 @@ def test_the_statement_agrees_with_the_engine_on_random_deals_and_rules(deals, r
         engine.write_all(list(engine.compute_periods([p.previous() for p in periods], None, today=today).items()))
         _assert_same(*_both_ways(periods, today))
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_statement_agrees_when_no_kpi_is_weighted():
+    today = date(2026, 11, 20)
+    partner = PartnerFactory(joined_on=date(2025, 1, 1))
+    deal(partner, today - timedelta(days=5), DealStatus.WON, won_amount=Decimal("1500"), closed_on=today)
+    for key in engine.scoring_rules():
+        ScoringRule.objects.update_or_create(kpi=key, defaults={"weight": 0, "target": 1})
+    python, sql = _both_ways(engine.current_periods(today), today)
+    _assert_same(python, sql)
+    assert {row["score"] for row in sql.values()} == {Decimal("0.00")}
+    assert all(row["contributions"] == {} for row in sql.values())
