@@ -419,16 +419,23 @@ def _computing(periods: list[Period], today: date, ref: engine.Reference, source
     computed AS ({" UNION ALL ".join(selects)}),"""
 
 
-def _preload(cursor, sources: dict[str, engine.Source]) -> None:
-    cursor.execute("SET LOCAL jit = off")
-    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+def _preload(cursor, sources: dict[str, engine.Source]) -> tuple[str, str]:
+    """Settings for the run (returns the ones it replaces) and the read-first sources."""
+    cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+    replaced = cursor.fetchone()
+    # jit off: the planner's row estimates through a dozen grouped CTEs are far too high, and it would spend
+    # seconds compiling a statement that runs in about one
+    cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
     for name in _PRELOADED:
         cursor.execute(f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(sources[name], name)}")
         cursor.execute(f"ANALYZE scorecard_{name}")
+    return replaced
 
 
-def _unload(cursor) -> None:
+def _unload(cursor, replaced: tuple[str, str]) -> None:
+    """Drop the read-first tables and give the rest of the caller's transaction its settings back."""
     cursor.execute(f"DROP TABLE {', '.join(f'scorecard_{name}' for name in _PRELOADED)}")
+    cursor.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", list(replaced))
 
 
 def write_periods(
@@ -474,10 +481,10 @@ def write_periods(
     SELECT count(*) FROM written
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        _preload(cursor, sources)
+        replaced = _preload(cursor, sources)
         cursor.execute(sql)
         (written,) = cursor.fetchone()
-        _unload(cursor)
+        _unload(cursor, replaced)
     return _partners().count() * len(periods), written
 
 
