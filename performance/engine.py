@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Greatest, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 
 from deals.models import Deal, DealStatus
@@ -347,9 +347,15 @@ class Source:
     wanted: dict[Period, dict[str, str]] = field(default_factory=dict)
 
 
-def deal_source(periods: list[Period], today: date) -> Source:
-    """Deals by partner and currency: every count and sum the periods need, sums left in the deal currency."""
+def deal_source(periods: list[Period], today: date, *, cents: bool = False) -> Source:
+    """Deals by partner and currency: every count and sum the periods need, sums left in the deal currency (in
+    cents, as whole numbers, with `cents`: PostgreSQL adds integers several times faster than numerics, which
+    counts over a million deals; amounts have two decimals, so nothing is lost)."""
     agg = _Aggregates()
+
+    def money(field: str):
+        return Cast(F(field) * 100, models.BigIntegerField()) if cents else F(field)
+
     cycle = Greatest(DaysBetween(F("closed_on"), TruncDate("created_at")), Value(0))
 
     def registered(start, end):
@@ -359,11 +365,11 @@ def deal_source(periods: list[Period], today: date) -> Source:
         return agg(("won", p.start, p.end), lambda: Count("id", filter=_won_in(p)))
 
     def revenue(p):
-        return agg(("revenue", p.start, p.end), lambda: Sum("won_amount", filter=_won_in(p)))
+        return agg(("revenue", p.start, p.end), lambda: Sum(money("won_amount"), filter=_won_in(p)))
 
     def pipeline(day):
         key_day = day if day < today else today
-        return agg(("pipeline", key_day), lambda: Sum("amount", filter=_open_at(key_day, today)))
+        return agg(("pipeline", key_day), lambda: Sum(money("amount"), filter=_open_at(key_day, today)))
 
     wanted: dict[Period, dict[str, str]] = {}
     for p in periods:

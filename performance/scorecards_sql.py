@@ -109,7 +109,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
     as_of = period.as_of(today)
     previous = period.previous()
     sums = ",\n".join(
-        f'sum(dc."{alias}" * r.rate) AS {name}' if name in engine.DEAL_MONEY else f'sum(dc."{alias}") AS {name}'
+        f'sum(dc."{alias}" * r.rate) * 0.01 AS {name}' if name in engine.DEAL_MONEY else f'sum(dc."{alias}") AS {name}'
         for name, alias in deals.items()
     )
 
@@ -374,7 +374,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
 
 def _sources(periods: list[Period], today: date) -> dict[str, engine.Source]:
     return {
-        "deals": engine.deal_source(periods, today),
+        "deals": engine.deal_source(periods, today, cents=True),
         "repeat": engine.repeat_source(periods),
         "certs": engine.certification_source(periods, today),
         "plans": engine.plan_source(),
@@ -428,7 +428,6 @@ def _preload(cursor, sources: dict[str, engine.Source]) -> tuple[str, str]:
     cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
     for name in _PRELOADED:
         cursor.execute(f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(sources[name], name)}")
-        cursor.execute(f"ANALYZE scorecard_{name}")
     return replaced
 
 
