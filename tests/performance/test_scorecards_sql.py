@@ -135,9 +135,19 @@ def test_the_statement_writes_what_the_engine_computes_over_a_seeded_program():
     reasons = {reason["code"] for row in sql.values() for reason in row["health_reasons"]}
     flags = {flag["code"] for row in sql.values() for flag in row["compliance_flags"]}
     goals = {row["tier_path"]["goal"] for row in sql.values()}
+    texts = [reason["text"] for row in sql.values() for reason in row["health_reasons"]]
+    for variant in ("No one has signed in for at least", "Active certifications fell", "expire within 30 days"):
+        assert any(variant in text for text in texts), variant  # both forms of the reasons that have two
+    assert any(text.startswith("No one has signed in for ") and text[25].isdigit() for text in texts)
     # the comparison covered every kind of words, not only empty lists
-    assert reasons >= {"registrations_falling", "pipeline_shrinking", "certifications_lapsing", "no_sign_ins"}
-    assert flags >= {"certified_users_below_tier", "agreement_expired", "onboarding_stalled"}
+    assert reasons == {
+        "registrations_falling",
+        "pipeline_shrinking",
+        "certifications_lapsing",
+        "no_sign_ins",
+        "onboarding_overdue",
+    }
+    assert flags == {"certified_users_below_tier", "agreement_expired", "agreement_expiring", "onboarding_stalled"}
     assert goals >= {"keep", "reach", "top"}
     assert any(row["trend"]["previous_score"] is not None for row in sql.values())
 
