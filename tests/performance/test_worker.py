@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from deals.services import deal_win
+from performance import engine
 from performance.models import PendingRecalc, RecalcJob, Scorecard
 from prm.events.models import OutboxEvent
 from prm.events.services import event_emit
@@ -56,3 +58,30 @@ def test_a_burst_of_a_hundred_events_is_one_recalculation(worker, broker_mode, p
     )
     assert RecalcJob.objects.filter(kind="incremental").count() == before + 1
     assert RecalcJob.objects.filter(kind="incremental").latest("id").result["partners"] == 1
+
+
+def test_a_recalculation_started_by_the_admin_runs_on_the_worker(worker, broker_mode, partner_a, program_admin, api):  # noqa: F811
+    """The full run (on PostgreSQL the set-based statement) in the worker's process: the job goes from queued to
+    succeeded, its URL shows it, and the scorecards it wrote are the engine's."""
+    rep = PartnerUserFactory(partner=partner_a)
+    deal = DealFactory(partner=partner_a, registered_by=rep, approved=True)
+    deal_win(actor=rep, deal=deal, amount=Decimal("1234.56"), closed_on=date.today())
+    Scorecard.objects.all().delete()  # whatever the event's recalculation wrote: the job must write them all
+
+    response = api.as_user(program_admin).post("/api/v1/scorecards/recalculate/")
+    assert response.status_code == 202, response.content
+    job = RecalcJob.objects.get(pk=response.json()["id"])
+    assert _wait_for(lambda: RecalcJob.objects.get(pk=job.pk).state in ("succeeded", "failed"), timeout=60)
+    job.refresh_from_db()
+    assert (job.state, job.progress) == ("succeeded", 100), job.message
+    shown = api.as_user(program_admin).get(response.json()["url"]).json()
+    assert (shown["state"], shown["progress"]) == ("succeeded", 100)
+
+    today = timezone.localdate()
+    computed = engine.compute_periods(engine.current_periods(today), [partner_a.pk], today=today)
+    for period, rows in computed.items():
+        [row] = rows
+        stored = Scorecard.objects.get(partner=partner_a, period_kind=period.kind, period_start=period.start)
+        assert stored.kpis == {key: str(v) if isinstance(v, Decimal) else v for key, v in row.kpis.items()}
+        assert (stored.score, stored.tier_path, stored.health_reasons) == (row.score, row.tier_path, row.health_reasons)
+    assert stored.kpis["revenue_won"] == "1234.56"
