@@ -61,6 +61,8 @@ REGISTRATIONS_FALLING_RATIO = Decimal("0.5")  # registrations under half the tra
 PIPELINE_SHRINKING_RATIO = Decimal("0.7")  # open pipeline under 70% of the previous period's end
 CERTIFICATIONS_LAPSING_DAYS = 30
 TRAILING_PERIODS = 3
+#: A period kind in the health reasons' words ("this quarter", "per twelve months").
+PERIOD_NOUNS = {"month": "month", "quarter": "quarter", "ttm": "twelve months"}
 
 
 # --- SQL pieces ----------------------------------------------------------------------------------------------
@@ -795,7 +797,7 @@ def _health_reasons(
 ) -> list[dict[str, str]]:
     """Leading indicators, each a reason in words: they move before revenue does."""
     reasons = []
-    noun = {"month": "month", "quarter": "quarter", "ttm": "twelve months"}[period.kind]
+    noun = PERIOD_NOUNS[period.kind]
     trailing_average = Decimal(d.get("registered_trailing") or 0) / TRAILING_PERIODS
     expected = snap(trailing_average * period.elapsed_fraction(today))
     registered = d.get("registered") or 0

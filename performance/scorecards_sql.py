@@ -30,31 +30,19 @@ from .kpis import KPIS
 from .models import Scorecard
 from .periods import Period
 
-#: The KPIs in the order the scorecard lists them, and the ones that are money or decimals (stored as strings).
-_DECIMAL_KPIS = (
-    "revenue_won",
-    "average_deal_size",
-    "win_rate",
-    "average_sales_cycle_days",
-    "sales_velocity",
-    "open_pipeline",
-    "net_new_revenue",
-    "repeat_revenue",
-    "lead_acceptance_rate",
-    "satisfaction_index",
-)
+#: The KPIs stored as strings of decimals (the engine keeps counts and the onboarding percentage whole).
+_DECIMAL_KPIS = frozenset(key for key, kpi in KPIS.items() if kpi.unit not in ("count", "percent"))
 #: Memory for the statement's sorts and hashes (the deals' grouping spills to disk with the default 4 MB).
 WORK_MEM = "64MB"
-_NOUNS = {"month": "month", "quarter": "quarter", "ttm": "twelve months"}
 
 
 def _literal(value) -> str:
     return connection.ops.compose_sql("%s", [value])
 
 
-def _embedded(source: engine.Source, alias: str) -> str:
-    """A source's queryset for all partners as a subquery whose columns are named as its values() keys."""
-    query = source.build(None).query
+def _embedded(queryset, alias: str) -> str:
+    """A values() queryset as a subquery whose columns are named as its keys."""
+    query = queryset.query
     sql, params = query.sql_with_params()
     names = [*query.extra_select, *query.values_select, *query.annotation_select]
     columns = ", ".join(f'"{name}"' for name in names)
@@ -113,9 +101,6 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
         for name, alias in deals.items()
     )
 
-    def pick(alias_map: dict[str, str], table: str) -> str:
-        return ", ".join(f'{table}."{alias}" AS {table}_{name}' for name, alias in alias_map.items())
-
     total_weight, weighted = engine.score_plan(ref.rules, period.kind)
     # each weighted KPI's exact points (engine._score), worked out once in their own columns
     points = ", ".join(
@@ -146,7 +131,7 @@ def _period_sql(n: int, period: Period, today: date, ref: engine.Reference, sour
         + ", ".join(f"""'"{key}": "' || (w.{key} - (w.prev_kpis ->> '{key}')::numeric) || '"'""" for key in KPIS)
         + ") || '}')::jsonb"
     )
-    noun = _NOUNS[period.kind]
+    noun = engine.PERIOD_NOUNS[period.kind]
     inactivity = ref.inactivity_days
     reminder = settings.PRM_AGREEMENT_REMINDER_DAYS
     tz = _literal(settings.TIME_ZONE)
@@ -398,17 +383,17 @@ def _computing(periods: list[Period], today: date, ref: engine.Reference, source
     """`WITH …, computed AS (…)`: every scorecard row of the periods, ready to be written (or read by a test)."""
     tiers = Tier.objects.values("id", "name", "rank", "min_revenue", "min_won_deals", "min_certified_users")
     shared = [
-        f"partners AS MATERIALIZED {_embedded(engine.Source(lambda ids: _partners()), 'partners')}",
-        f"tiers AS {_embedded(engine.Source(lambda ids: tiers), 'tiers')}",
+        f"partners AS MATERIALIZED {_embedded(_partners(), 'partners')}",
+        f"tiers AS {_embedded(tiers, 'tiers')}",
         *(
             f'"{name}" AS (SELECT * FROM scorecard_{name})'
             if name in _PRELOADED
-            else f"{name} AS MATERIALIZED {_embedded(source, name)}"
+            else f"{name} AS MATERIALIZED {_embedded(source.build(None), name)}"
             for name, source in sources.items()
             if name != "overdue"
         ),
         "overdue AS MATERIALIZED"
-        f" (SELECT plan__partner_id AS partner_id, n FROM {_embedded(sources['overdue'], 'o')} o)",
+        f" (SELECT plan__partner_id AS partner_id, n FROM {_embedded(sources['overdue'].build(None), 'o')} o)",
     ]
     ctes, selects = [], []
     for n, period in enumerate(periods):
@@ -427,7 +412,9 @@ def _preload(cursor, sources: dict[str, engine.Source]) -> tuple[str, str]:
     # seconds compiling a statement that runs in about one
     cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
     for name in _PRELOADED:
-        cursor.execute(f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(sources[name], name)}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE scorecard_{name} ON COMMIT DROP AS {_embedded(sources[name].build(None), name)}"
+        )
     return replaced
 
 
@@ -485,7 +472,3 @@ def write_periods(
         (written,) = cursor.fetchone()
         _unload(cursor, replaced)
     return _partners().count() * len(periods), written
-
-
-def supported() -> bool:
-    return connection.vendor == "postgresql"
