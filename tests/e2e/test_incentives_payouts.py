@@ -8,28 +8,18 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from deals.models import DealStatus
 from incentives.accruals import accruals_sync_deal
 from incentives.models import PayoutStatement, StatementStatus
 
-from ..deals.factories import DealFactory
 from ..factories import PartnerFactory
-from ..incentives.factories import IncentiveProgramFactory
+from ..incentives.factories import IncentiveProgramFactory, won_deal
 from .conftest import VIEWPORT, login, shot
 
 pytestmark = pytest.mark.e2e
 
 
 def _won(partner, amount, customer, currency="USD"):
-    deal = DealFactory(
-        partner=partner,
-        status=DealStatus.WON,
-        amount=Decimal(amount),
-        won_amount=Decimal(amount),
-        currency=currency,
-        customer_name=customer,
-        closed_on=timezone.localdate(),
-    )
+    deal = won_deal(partner, amount, currency=currency, customer_name=customer)
     accruals_sync_deal(deal.pk)
     return deal
 

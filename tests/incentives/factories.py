@@ -106,9 +106,9 @@ class AwardFactory(factory.django.DjangoModelFactory):
     reason = "For a great quarter."
 
 
-def won_deal(partner, amount="12000.00", *, currency="USD", products="", closed_on=None):
-    """A deal of `partner` won for `amount` (its registered amount too), closed on `closed_on` (today by default).
-    The tests of the money make their lines from it through the services."""
+def won_deal(partner, amount="12000.00", *, currency="USD", products="", closed_on=None, **fields):
+    """A deal of `partner` won for `amount` (its registered amount too), closed on `closed_on` (today by default),
+    with any other field of the deal given. The tests of the money make their lines from it through the services."""
     return DealFactory(
         partner=partner,
         status=DealStatus.WON,
@@ -117,4 +117,5 @@ def won_deal(partner, amount="12000.00", *, currency="USD", products="", closed_
         currency=currency,
         products=products,
         closed_on=closed_on or timezone.localdate(),
+        **fields,
     )

@@ -7,14 +7,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from deals.models import DealStatus
 from incentives.accruals import accruals_sync_deal
 from incentives.models import Accrual, IncentiveProgram
 
-from ..deals.factories import DealFactory
 from ..factories import PartnerFactory
 from ..races import at_once
-from .factories import IncentiveProgramFactory
+from .factories import IncentiveProgramFactory, won_deal
 
 
 @pytest.fixture
@@ -30,8 +28,7 @@ def test_six_deals_accrued_at_once_never_pass_the_cap(postgres_only):
     program = IncentiveProgramFactory(rate_percent=Decimal("10"), budget_cap=Decimal("2500.00"))
     partner = PartnerFactory()
     deals = [
-        DealFactory(partner=partner, status=DealStatus.WON, won_amount=Decimal("10000"), closed_on=program.starts_on)
-        for _ in range(6)
+        won_deal(partner, "10000", closed_on=program.starts_on) for _ in range(6)
     ]  # six lines of 1,000 against a cap of 2,500
     outcomes = at_once(*[lambda deal_id=deal.pk: accruals_sync_deal(deal_id) for deal in deals])
 
@@ -55,8 +52,7 @@ def test_a_recomputation_and_won_deals_at_the_same_moment_pay_each_deal_once_wit
     program = IncentiveProgramFactory(rate_percent=Decimal("10"), budget_cap=Decimal("25000.00"))
     partner = PartnerFactory()
     deals = [
-        DealFactory(partner=partner, status=DealStatus.WON, won_amount=Decimal("10000"), closed_on=program.starts_on)
-        for _ in range(40)
+        won_deal(partner, "10000", closed_on=program.starts_on) for _ in range(40)
     ]  # forty lines of 1,000 against a cap of 25,000
     jobs = [lambda: program_recompute(IncentiveProgram.objects.get(pk=program.pk))] * 2 + [
         lambda deals=deals[i::3]: [accruals_sync_deal(deal.pk) for deal in deals] for i in range(3)
